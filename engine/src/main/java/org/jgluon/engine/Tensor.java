@@ -1,0 +1,229 @@
+package org.jgluon.engine;
+
+import java.util.Arrays;
+
+import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.autograd.GradReq;
+
+/**
+ * A float32 n-dimensional array: a shape and a flat row-major {@code float[]} starting at an
+ * offset (NCHW for images). {@link #reshape} gives a view on the same storage, never a copy.
+ *
+ * <p>Ownership: the storage belongs to the tensor that allocated it; views share it and must not
+ * outlive a caller's decision to reuse it. Kernels read {@link #data()} from {@link #offset()}
+ * for {@link #size()} elements.
+ *
+ * <p>Autograd: a leaf tensor takes part in differentiation after {@link #attachGrad()}; an output
+ * of an op recorded under {@link Autograd#record} requires grad when one of its inputs does.
+ * {@link #backward()} fills {@link #grad()} of the leaves.
+ */
+public final class Tensor {
+
+    private final float[] data;
+    private final int offset;
+    private final int[] shape;
+    private final int size;
+
+    // autograd state; see org.jgluon.engine.autograd.Autograd
+    private Tensor grad;
+    private GradReq gradReq = GradReq.NULL;
+    private boolean requiresGrad;
+
+    public Tensor(float[] data, int offset, int... shape) {
+        this.shape = shape.clone();
+        this.size = Shapes.checkedSize("Tensor", this.shape);
+        if (offset < 0 || (long) offset + size > data.length) {
+            throw new IllegalArgumentException("Tensor: shape " + Shapes.str(shape) + " at offset " + offset
+                    + " does not fit in storage of length " + data.length);
+        }
+        this.data = data;
+        this.offset = offset;
+    }
+
+    /** A tensor over {@code data} (no copy) with the given shape. */
+    public static Tensor wrap(float[] data, int... shape) {
+        return new Tensor(data, 0, shape);
+    }
+
+    /** A new zero-filled tensor. */
+    public static Tensor zeros(int... shape) {
+        return new Tensor(new float[Shapes.checkedSize("zeros", shape)], 0, shape);
+    }
+
+    /** A new tensor filled with {@code value}. */
+    public static Tensor full(float value, int... shape) {
+        Tensor t = zeros(shape);
+        Arrays.fill(t.data, value);
+        return t;
+    }
+
+    /** A one-element tensor of shape {@code (1)}, as MXNet gives for a full reduction. */
+    public static Tensor scalar(float value) {
+        return wrap(new float[] {value}, 1);
+    }
+
+    // ---- storage -------------------------------------------------------------------------
+
+    /** The backing array; elements live at {@code [offset(), offset() + size())}. */
+    public float[] data() {
+        return data;
+    }
+
+    public int offset() {
+        return offset;
+    }
+
+    /** A copy of the shape. */
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int ndim() {
+        return shape.length;
+    }
+
+    /** The extent of axis {@code i}; negative {@code i} counts from the end. */
+    public int dim(int i) {
+        int a = i < 0 ? i + shape.length : i;
+        if (a < 0 || a >= shape.length) {
+            throw new IllegalArgumentException("axis " + i + " is out of range for shape " + Shapes.str(shape));
+        }
+        return shape[a];
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** The element at a flat row-major index. */
+    public float get(int flatIndex) {
+        if (flatIndex < 0 || flatIndex >= size) {
+            throw new IndexOutOfBoundsException("index " + flatIndex + " out of range for shape " + Shapes.str(shape));
+        }
+        return data[offset + flatIndex];
+    }
+
+    public void set(int flatIndex, float v) {
+        if (flatIndex < 0 || flatIndex >= size) {
+            throw new IndexOutOfBoundsException("index " + flatIndex + " out of range for shape " + Shapes.str(shape));
+        }
+        data[offset + flatIndex] = v;
+    }
+
+    /** The elements as a new array. */
+    public float[] toArray() {
+        return Arrays.copyOfRange(data, offset, offset + size);
+    }
+
+    /** A deep copy (new storage, no autograd history). */
+    public Tensor copy() {
+        return new Tensor(toArray(), 0, shape);
+    }
+
+    /** Copies {@code src}'s elements into this tensor; sizes must match. */
+    public Tensor copyFrom(Tensor src) {
+        if (src.size != size) {
+            throw new IllegalArgumentException("copyFrom: size " + src.size + " " + Shapes.str(src.shape)
+                    + " does not match " + size + " " + Shapes.str(shape));
+        }
+        System.arraycopy(src.data, src.offset, data, offset, size);
+        return this;
+    }
+
+    public Tensor fill(float v) {
+        Arrays.fill(data, offset, offset + size, v);
+        return this;
+    }
+
+    /**
+     * A view with another shape over the same storage. MXNet's codes apply: {@code 0} copies the
+     * input's extent at that axis, {@code -1} is inferred from the rest. Not recorded by autograd;
+     * use the differentiable {@code NdOps.reshape} inside a recorded computation.
+     */
+    public Tensor view(int... newShape) {
+        return new Tensor(data, offset, Shapes.resolveReshape(shape, newShape));
+    }
+
+    /** The shape as text, e.g. {@code (128, 1, 28, 28)}. */
+    public String shapeString() {
+        return Shapes.str(shape);
+    }
+
+    // ---- autograd ------------------------------------------------------------------------
+
+    /** Makes this tensor a leaf whose gradient {@link #backward()} writes ({@code grad_req='write'}). */
+    public Tensor attachGrad() {
+        return attachGrad(GradReq.WRITE);
+    }
+
+    /** Makes this tensor a leaf with the given gradient request ({@code write}, {@code add}, {@code null}). */
+    public Tensor attachGrad(GradReq req) {
+        this.gradReq = req;
+        this.requiresGrad = req != GradReq.NULL;
+        this.grad = req == GradReq.NULL ? null : zeros(shape);
+        return this;
+    }
+
+    public GradReq gradReq() {
+        return gradReq;
+    }
+
+    /** True when gradients flow to this tensor: an attached leaf or the output of a recorded op. */
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** The gradient buffer, or {@code null} when none exists. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /**
+     * The gradient buffer for accumulation, created zero-filled on first use. Backward kernels add
+     * into it ({@code +=}); they only call it for inputs that {@link #requiresGrad()}.
+     */
+    public Tensor gradBuffer() {
+        if (grad == null) grad = zeros(shape);
+        return grad;
+    }
+
+    /** Autograd internals: marks an op output as part of the graph, or drops a temporary gradient. */
+    public void markRequiresGrad() {
+        this.requiresGrad = true;
+    }
+
+    public void clearGrad() {
+        this.grad = null;
+    }
+
+    /** Back-propagates from this tensor (head gradient 1 everywhere) through the recorded tape. */
+    public void backward() {
+        Autograd.backward(this, null);
+    }
+
+    /** Back-propagates with an explicit head gradient of this tensor's shape. */
+    public void backward(Tensor headGrad) {
+        Autograd.backward(this, headGrad);
+    }
+
+    /** A copy cut off from the graph. */
+    public Tensor detach() {
+        return new Tensor(data, offset, shape);
+    }
+
+    // ---- printing ------------------------------------------------------------------------
+
+    /** The value of a one-element tensor. */
+    public float asScalar() {
+        if (size != 1) {
+            throw new IllegalArgumentException("asscalar: the tensor has shape " + Shapes.str(shape)
+                    + " (" + size + " elements); only a one-element tensor converts to a number");
+        }
+        return data[offset];
+    }
+
+    @Override
+    public String toString() {
+        return TensorFormat.format(this);
+    }
+}
