@@ -8,8 +8,25 @@ package org.jgluon.engine;
  */
 public final class Rng {
 
+    private static volatile Rng global = new Rng(0);
+
     private final long seed;
     private long counter;
+
+    /** The process-wide stream behind {@code mx.random.seed}: initializers, dropout seeds, shuffling. */
+    public static Rng global() {
+        return global;
+    }
+
+    /** Restarts the process-wide stream ({@code mx.random.seed(s)}). */
+    public static void seedGlobal(long seed) {
+        global = new Rng(seed);
+    }
+
+    /** A fresh 64-bit seed for a sub-stream (a dropout mask, a data loader's shuffles). */
+    public long nextSeed() {
+        return bits(seed, counter++);
+    }
 
     public Rng(long seed) {
         this.seed = seed;
