@@ -40,6 +40,12 @@ public final class Sgemm {
     /** Below this m·n·k the work is not worth handing to other threads. */
     private static final long PARALLEL_MIN_MNK = 1L << 21;
 
+    /**
+     * Up to this m·n·k a plain loop beats packing (and in a cold JVM it avoids the interpreted
+     * Vector API, which is hundreds of times slower than interpreted scalar code).
+     */
+    private static final long SMALL_MNK = 16 * 16 * 16;
+
     /** Per-thread packing buffers, grown as needed and reused across calls. */
     private static final class Buffers {
         float[] a = new float[0];
@@ -58,6 +64,10 @@ public final class Sgemm {
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0f) {
             scaleC(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        if ((long) m * n * k <= SMALL_MNK) {
+            small(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         Problem p = new Problem(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
@@ -356,6 +366,23 @@ public final class Sgemm {
                 }
                 r0.intoArray(c, ci, m0);
                 if (cols > VL) r1.intoArray(c, ci + VL, m1);
+            }
+        }
+    }
+
+    /** The plain path for tiny products: one FMA chain per element of C. */
+    private static void small(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float beta, float[] c, int cOff, int ldc) {
+        int aRow = transA ? 1 : lda, aStep = transA ? lda : 1;
+        int bCol = transB ? ldb : 1, bStep = transB ? 1 : ldb;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = 0f;
+                int ai = aOff + i * aRow, bi = bOff + j * bCol;
+                for (int p = 0; p < k; p++, ai += aStep, bi += bStep) s = Math.fma(a[ai], b[bi], s);
+                int ci = cOff + i * ldc + j;
+                c[ci] = beta == 0f ? alpha * s : Math.fma(beta, c[ci], alpha * s);
             }
         }
     }
