@@ -43,6 +43,8 @@ public final class Sgemm {
 
     static final Blocking BLOCKING = new Blocking(1024, 96, 32 * NR);
     static final int NC = BLOCKING.nc();
+    /** Values of K per strip when packing transposes: strided writes over 64 cache lines at most. */
+    private static final int TRANSPOSE_STRIP = 64;
 
     /** Below this m·n·k the work is not worth handing to other threads. */
     private static final long PARALLEL_MIN_MNK = 1L << 21;
@@ -191,13 +193,17 @@ public final class Sgemm {
                         }
                     }
                 } else {
-                    // B is stored N×K: read each column's K run contiguously, write with stride NR.
-                    for (int jj = 0; jj < cols; jj++) {
-                        int src = bOff + (j + jj) * ldb + pc;
-                        for (int p = 0, d = dst + jj; p < kc; p++, d += NR) pb[d] = b[src + p];
-                    }
-                    for (int jj = cols; jj < NR; jj++) {
-                        for (int p = 0, d = dst + jj; p < kc; p++, d += NR) pb[d] = 0f;
+                    // B is stored N×K: a transpose, done in strips of TRANSPOSE_STRIP values of K so
+                    // that the strided writes stay in L1.
+                    for (int p0 = 0; p0 < kc; p0 += TRANSPOSE_STRIP) {
+                        int p1 = Math.min(kc, p0 + TRANSPOSE_STRIP);
+                        for (int jj = 0; jj < cols; jj++) {
+                            int src = bOff + (j + jj) * ldb + pc;
+                            for (int p = p0, d = dst + p0 * NR + jj; p < p1; p++, d += NR) pb[d] = b[src + p];
+                        }
+                        for (int jj = cols; jj < NR; jj++) {
+                            for (int p = p0, d = dst + p0 * NR + jj; p < p1; p++, d += NR) pb[d] = 0f;
+                        }
                     }
                 }
             }
@@ -214,12 +220,22 @@ public final class Sgemm {
                 int h = panelHeight(mc - i);
                 int row = ic + i;
                 if (!transA) {
-                    for (int ii = 0; ii < h; ii++) {
-                        int src = aOff + (row + ii) * lda + pc;
-                        for (int p = 0, d = dst + ii; p < kc; p++, d += h) pa[d] = a[src + p];
+                    // A transpose, in strips of K so that the strided writes stay in L1.
+                    for (int p0 = 0; p0 < kc; p0 += TRANSPOSE_STRIP) {
+                        int p1 = Math.min(kc, p0 + TRANSPOSE_STRIP);
+                        for (int ii = 0; ii < h; ii++) {
+                            int src = aOff + (row + ii) * lda + pc;
+                            for (int p = p0, d = dst + p0 * h + ii; p < p1; p++, d += h) pa[d] = a[src + p];
+                        }
+                    }
+                } else if (h == MR && VL >= MR) {
+                    // A is stored K×M: the MR values of one p are contiguous, one masked vector.
+                    VectorMask<Float> rows = SPECIES.indexInRange(0, MR);
+                    int src = aOff + pc * lda + row;
+                    for (int p = 0, d = dst; p < kc; p++, src += lda, d += MR) {
+                        FloatVector.fromArray(SPECIES, a, src, rows).intoArray(pa, d, rows);
                     }
                 } else {
-                    // A is stored K×M: the h values of one p are contiguous.
                     int src = aOff + pc * lda + row;
                     for (int p = 0, d = dst; p < kc; p++, src += lda, d += h) {
                         for (int ii = 0; ii < h; ii++) pa[d + ii] = a[src + ii];
