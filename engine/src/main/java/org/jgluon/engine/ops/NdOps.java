@@ -306,8 +306,8 @@ public final class NdOps {
         for (int a : axes) {
             int ax = normalizeAxis(name, a, shape.length, shape);
             if (reduced[ax]) {
-                throw new IllegalArgumentException(name + ": axis " + a + " appears twice in " + Arrays.toString(axes)
-                        + " for shape " + Shapes.str(shape));
+                throw new IllegalArgumentException(name + ": axes " + Arrays.toString(axes) + " name axis " + ax
+                        + " twice for shape " + Shapes.str(shape));
             }
             reduced[ax] = true;
         }
