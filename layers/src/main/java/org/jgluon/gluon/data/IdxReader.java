@@ -1,6 +1,7 @@
 package org.jgluon.gluon.data;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,22 +42,35 @@ public final class IdxReader {
             throw new IllegalArgumentException("IdxReader: " + file + ": cannot read (" + e + ")", e);
         }
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            raw.mark(2);
-            int b0 = raw.read();
-            int b1 = raw.read();
-            raw.reset();
-            boolean gzip = b0 == 0x1F && b1 == 0x8B;
-            if (!gzip) return parse(raw, file.toString(), fileSize, false);
-            try (InputStream in = new GZIPInputStream(raw, 1 << 16)) {
-                return parse(in, file.toString(), fileSize, true);
-            }
-        } catch (IllegalArgumentException e) {
-            throw e;
+            return read(raw, fileSize, file.toString());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("IdxReader: " + file + ": cannot read (" + e + ")", e);
+        }
+    }
+
+    /** Reads an IDX file held in memory; {@code name} is used in messages. */
+    public static IdxFile read(byte[] bytes, String name) {
+        try {
+            return read(new ByteArrayInputStream(bytes), bytes.length, name);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreachable: a byte array does not fail to read", e);
+        }
+    }
+
+    /** {@code in} must support mark/reset; failures to decode become IllegalArgumentExceptions. */
+    private static IdxFile read(InputStream in, long size, String name) throws IOException {
+        in.mark(2);
+        int b0 = in.read();
+        int b1 = in.read();
+        in.reset();
+        if (b0 != 0x1F || b1 != 0x8B) return parse(in, name, size, false);
+        try (InputStream gz = new GZIPInputStream(in, 1 << 16)) {
+            return parse(gz, name, size, true);
         } catch (EOFException e) {
-            throw new IllegalArgumentException("IdxReader: " + file + ": truncated gzip stream (" + e.getMessage()
+            throw new IllegalArgumentException("IdxReader: " + name + ": truncated gzip stream (" + e.getMessage()
                     + "); the file is incomplete — download or copy it again", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("IdxReader: " + file + ": corrupt or unreadable (" + e + ")", e);
+            throw new IllegalArgumentException("IdxReader: " + name + ": corrupt gzip data (" + e.getMessage() + ")", e);
         }
     }
 

@@ -217,24 +217,32 @@ public final class DatasetLocator {
 
     /** Downloads the four files into {@code dir}; null on success, else why not. */
     private String download(DatasetSpec spec, Path dir) {
-        String lastError = "no mirrors";
+        boolean created = !Files.isDirectory(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            return "cannot create " + dir + " (" + e + ")";
+        }
+        List<String> errors = new ArrayList<>();
         for (String mirror : spec.mirrors()) {
-            try {
-                Files.createDirectories(dir);
-            } catch (IOException e) {
-                return "cannot create " + dir + " (" + e + ")";
-            }
             log.println("jgluon: downloading " + spec.displayName() + " from " + mirror + " into " + dir);
             try {
                 for (String file : spec.allFiles()) {
                     if (existing(dir, file) == null) fetch(URI.create(mirror + file), dir.resolve(file), spec.md5().get(file));
                 }
                 return null;
-            } catch (IOException e) {
-                lastError = mirror + ": " + e;
+            } catch (IOException | RuntimeException e) {
+                errors.add(mirror + ": " + e);
             }
         }
-        return lastError;
+        if (created) {
+            try {
+                Files.deleteIfExists(dir); // only succeeds while empty: leave no trace of a failed attempt
+            } catch (IOException ignored) {
+                // files from a partly successful mirror stay for the next attempt
+            }
+        }
+        return errors.isEmpty() ? "no mirrors" : String.join("; ", errors);
     }
 
     private void fetch(URI uri, Path target, String md5) throws IOException {
