@@ -48,6 +48,7 @@ public final class Report {
     private EpochProgress progress;
     private boolean live = EpochProgress.interactive();
     private String title = "";
+    private Object pendingRng; // the checkpoint's random stream, until restoreRandomState()
 
     public Report() {}
 
@@ -80,10 +81,12 @@ public final class Report {
     }
 
     /**
-     * Continues the run in {@code dir} from its last finished epoch: restores the history and the
-     * global random stream, notes the resume in {@code settings.json}, and returns (as JSON, for
-     * {@code JSON.parse}) {@code {"epoch": N, "checkpoint": DIR, "settings": {...}, "state": {...}}}
-     * where {@code state} is what the script passed to {@link #commitCheckpoint}.
+     * Continues the run in {@code dir} from its last finished epoch: restores the history, notes
+     * the resume in {@code settings.json}, and returns (as JSON, for {@code JSON.parse})
+     * {@code {"epoch": N, "checkpoint": DIR, "settings": {...}, "state": {...}}} where
+     * {@code state} is what the script passed to {@link #commitCheckpoint}. The script then
+     * rebuilds its networks, loads their files from {@code checkpoint}, and calls
+     * {@link #restoreRandomState()} last (building and initialising draw random numbers too).
      */
     @HostAccess.Export
     public String resume(String dir) {
@@ -114,7 +117,7 @@ public final class Report {
         Map<String, Object> savedSettings = file.get("settings") instanceof Map<?, ?> m ? plainMap(m) : new LinkedHashMap<>();
         title = String.valueOf(savedSettings.getOrDefault("title", ""));
         history = History.fromJsonValue(latest.state().get("history"));
-        restoreRng(latest.state().get("rng"));
+        pendingRng = latest.state().get("rng");
 
         List<Object> resumes = file.get("resumed") instanceof List<?> l ? new ArrayList<>(l) : new ArrayList<>();
         Map<String, Object> note = new LinkedHashMap<>();
@@ -159,16 +162,16 @@ public final class Report {
     }
 
     /**
-     * An epoch of {@code network} is done: records it and rewrites {@code history.csv},
-     * {@code history.json} and {@code chart.png}.
+     * An epoch of {@code network} is done: records it and, once a run directory is open, rewrites
+     * {@code history.csv}, {@code history.json} and {@code chart.png}. (Without one, a script
+     * still gets the progress line and {@link #history()}.)
      */
     @HostAccess.Export
     public void endEpoch(String network, int epoch, double loss, double trainAcc, double testAcc, double seconds) {
         closeProgress();
-        requireOpen("endEpoch");
         if (epoch < 1) throw new IllegalArgumentException("report.endEpoch: epochs count from 1, got " + epoch);
         history.record(network, new History.Epoch(epoch, loss, trainAcc, testAcc, seconds));
-        writeHistory();
+        if (runDir != null) writeHistory();
     }
 
     /** The history so far, as JSON ({@code {"networks": [{"name", "epochs": [...]}]}}). */
@@ -206,10 +209,21 @@ public final class Report {
         checkpoints.commit(epoch, full);
     }
 
-    private static void restoreRng(Object saved) {
-        if (!(saved instanceof Map<?, ?> r)) return;
-        Rng.seedGlobal(Long.parseLong(String.valueOf(r.get("seed"))));
-        Rng.global().setCounter(Long.parseLong(String.valueOf(r.get("counter"))));
+    /**
+     * Puts the global random stream ({@code mx.random}: dropout masks, initializers, loader seeds)
+     * back where it was when the resumed checkpoint was written.
+     */
+    @HostAccess.Export
+    public void restoreRandomState() {
+        if (!(pendingRng instanceof Map<?, ?> r)) {
+            throw new IllegalStateException("report.restoreRandomState: no checkpoint was resumed — call report.resume(dir) first");
+        }
+        try {
+            Rng.seedGlobal(Long.parseLong(String.valueOf(r.get("seed"))));
+            Rng.global().setCounter(Long.parseLong(String.valueOf(r.get("counter"))));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("report.restoreRandomState: the checkpoint's random state " + r + " is damaged", e);
+        }
     }
 
     private void writeHistory() {

@@ -164,11 +164,14 @@ class ReportTest {
     }
 
     @Test
-    void theDefaultRunDirectoryIsNamedByDateAndTime() {
-        // Only the name: the test must not write into the working directory.
-        Path p = Path.of("runs", "20261128-190000");
-        assertTrue(p.getFileName().toString().matches("\\d{8}-\\d{6}"));
-        assertThrows(IllegalStateException.class, () -> new Report().endEpoch("a", 1, 1, 1, 1, 1));
+    void withoutARunDirectoryTheHistoryStaysInMemory() {
+        Report r = new Report();
+        r.endEpoch("lenet", 1, 2.0, 0.25, 0.5, 3.0);
+        Map<?, ?> h = (Map<?, ?>) Json.parse(r.history());
+        Map<?, ?> net = (Map<?, ?>) ((List<?>) h.get("networks")).get(0);
+        assertEquals("lenet", net.get("name"));
+        assertEquals(0.25, ((Map<?, ?>) ((List<?>) net.get("epochs")).get(0)).get("train_acc"));
+        assertThrows(IllegalStateException.class, () -> r.checkpointDir(1));
     }
 
     @Test
@@ -218,6 +221,8 @@ class ReportTest {
         assertEquals(3L, state.get("next_epoch"));
         assertEquals(List.of(3L, 1L, 2L), state.get("order"));
         assertEquals(67L, ((Map<?, ?>) answer.get("settings")).get("resize"));
+        assertEquals(7L, Rng.global().seed(), "the stream stays until the script asks");
+        resumed.restoreRandomState();
         assertEquals(expectedNext, Rng.global().nextUniform());
         assertEquals(42L, Rng.global().seed());
 
@@ -228,6 +233,12 @@ class ReportTest {
         assertEquals(6, lines.size());
         Map<?, ?> settingsFile = (Map<?, ?>) Json.parse(Files.readString(out.resolve("settings.json")));
         assertEquals(1, ((List<?>) settingsFile.get("resumed")).size());
+    }
+
+    @Test
+    void restoringTheRandomStateNeedsAResumedCheckpoint() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Report().restoreRandomState());
+        assertTrue(e.getMessage().contains("report.resume(dir)"), e.getMessage());
     }
 
     @Test
