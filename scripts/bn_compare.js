@@ -94,6 +94,7 @@ settings.networks = NETWORKS.map(n => n.name);
 settings.training = 'd2l train_ch5: sgd, Xavier init, softmax cross-entropy, trainer.step(batch_size), ' +
     'networks interleaved per epoch on the same data order';
 settings.title = `Fashion-MNIST ${settings.resize}x${settings.resize}`;
+if (!saved) report.open(settings, args.out);  // first, so that an unwritable --out fails at once
 
 // ---- Data and networks ---------------------------------------------------------------------
 // The same seed gives the same loader order and initial weights in a resumed run, before the
@@ -121,8 +122,6 @@ if (saved) {
     report.restoreRandomState();
     first_epoch = saved.epoch + 1;
     console.log(`resuming ${report.runDir()} after epoch ${saved.epoch}`);
-} else {
-    report.open(settings, args.out);
 }
 
 console.log(`AlexNet without and with BatchNorm on Fashion-MNIST: ${train_iter.dataset.length} training and ` +
