@@ -478,19 +478,19 @@ public final class NdOps {
             float[] gd = g.data();
             int go = g.offset();
             if (a.requiresGrad()) {
-                float[] da = a.gradBuffer().data();
+                Tensor ga = a.gradBuffer();
                 if (!transA) { // dA (m, k) += g (m, n) · op(B)ᵀ
-                    Sgemm.sgemm(false, !transB, m, k, n, 1f, gd, go, n, b.data(), b.offset(), ldb, 1f, da, 0, k);
+                    Sgemm.sgemm(false, !transB, m, k, n, 1f, gd, go, n, b.data(), b.offset(), ldb, 1f, ga.data(), ga.offset(), k);
                 } else {       // dA (k, m) += op(B) (k, n) · gᵀ
-                    Sgemm.sgemm(transB, true, k, m, n, 1f, b.data(), b.offset(), ldb, gd, go, n, 1f, da, 0, m);
+                    Sgemm.sgemm(transB, true, k, m, n, 1f, b.data(), b.offset(), ldb, gd, go, n, 1f, ga.data(), ga.offset(), m);
                 }
             }
             if (b.requiresGrad()) {
-                float[] db = b.gradBuffer().data();
+                Tensor gbuf = b.gradBuffer();
                 if (!transB) { // dB (k, n) += op(A)ᵀ (k, m) · g
-                    Sgemm.sgemm(!transA, false, k, n, m, 1f, a.data(), a.offset(), lda, gd, go, n, 1f, db, 0, n);
+                    Sgemm.sgemm(!transA, false, k, n, m, 1f, a.data(), a.offset(), lda, gd, go, n, 1f, gbuf.data(), gbuf.offset(), n);
                 } else {       // dB (n, k) += gᵀ (n, m) · op(A)
-                    Sgemm.sgemm(true, transA, n, k, m, 1f, gd, go, n, a.data(), a.offset(), lda, 1f, db, 0, k);
+                    Sgemm.sgemm(true, transA, n, k, m, 1f, gd, go, n, a.data(), a.offset(), lda, 1f, gbuf.data(), gbuf.offset(), k);
                 }
             }
         }, a, b);

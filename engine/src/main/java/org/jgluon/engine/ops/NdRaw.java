@@ -145,6 +145,10 @@ final class NdRaw {
         }
         float[] src = x.data(), dst = y.data();
         int xo = x.offset();
+        if (n >= 2 && swapsLastTwo(perm)) {
+            transposeTiles(src, xo, in[n - 2], in[n - 1], y.size() / (in[n - 2] * in[n - 1]), dst);
+            return y;
+        }
         int inner = outShape[n - 1], innerStride = st[n - 1];
         int rows = y.size() / inner;
         Parallel.forRange(rows, Math.max(1, GRAIN / inner), (lo, hi) -> {
@@ -165,5 +169,36 @@ final class NdRaw {
             }
         });
         return y;
+    }
+
+    private static boolean swapsLastTwo(int[] perm) {
+        int n = perm.length;
+        for (int i = 0; i < n - 2; i++) if (perm[i] != i) return false;
+        return perm[n - 2] == n - 1 && perm[n - 1] == n - 2;
+    }
+
+    private static final int TILE = 32;
+
+    /**
+     * {@code batches} matrices (rows, cols) → (cols, rows), in TILE×TILE tiles so that both the
+     * reads and the writes stay within a few cache lines (the plain loop strides through memory
+     * on one side and runs at a fraction of memory speed).
+     */
+    static void transposeTiles(float[] src, int so, int rows, int cols, int batches, float[] dst) {
+        int colTiles = (cols + TILE - 1) / TILE;
+        int plane = rows * cols;
+        Parallel.forRange(batches * colTiles, Math.max(1, GRAIN / Math.max(1, rows * TILE)), (lo, hi) -> {
+            for (int t = lo; t < hi; t++) {
+                int batch = t / colTiles, j0 = (t % colTiles) * TILE, j1 = Math.min(cols, j0 + TILE);
+                int sb = so + batch * plane, db = batch * plane;
+                for (int i0 = 0; i0 < rows; i0 += TILE) {
+                    int i1 = Math.min(rows, i0 + TILE);
+                    for (int j = j0; j < j1; j++) {
+                        int d = db + j * rows;
+                        for (int i = i0; i < i1; i++) dst[d + i] = src[sb + i * cols + j];
+                    }
+                }
+            }
+        });
     }
 }
