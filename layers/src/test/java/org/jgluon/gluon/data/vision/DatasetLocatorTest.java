@@ -83,7 +83,7 @@ class DatasetLocatorTest {
             DatasetLocator d = DatasetLocator.defaults().withCacheRoot(tmp.resolve("cache")).withDownload(false).withApt(false);
             assertEquals(tmp.resolve("prop/train-images-idx3-ubyte.gz"), d.locate(FM, true).images());
             String m = assertThrows(DataNotFoundException.class, () -> d.locate(FM, false)).getMessage();
-            assertTrue(m.contains("(from -Djgluon.data)"), m);
+            assertTrue(m.contains("(from --data / -Djgluon.data)"), m);
             // an explicit argument beats the property
             placeholders(tmp.resolve("arg"), TRAIN);
             assertEquals(tmp.resolve("arg/train-images-idx3-ubyte.gz"), d.withDataDir(tmp.resolve("arg"), "--data").locate(FM, true).images());
