@@ -41,7 +41,16 @@ public final class ParameterFile {
 
     /** Loads {@code file} into {@code params} (structural name → parameter); all or nothing. */
     public static void load(Path file, Map<String, Parameter> params, boolean allowMissing, boolean ignoreExtra) {
-        Map<String, TensorFile.Entry> stored = TensorFile.read(file, MAGIC, "jgluon parameter");
+        apply(TensorFile.read(file, MAGIC, "jgluon parameter"), file.toString(), params, allowMissing, ignoreExtra);
+    }
+
+    /** As {@link #load(Path, Map, boolean, boolean)} from the bytes of a file; {@code source} names it in errors. */
+    public static void load(byte[] bytes, String source, Map<String, Parameter> params, boolean allowMissing, boolean ignoreExtra) {
+        apply(TensorFile.parse(bytes, source, MAGIC, "jgluon parameter"), source, params, allowMissing, ignoreExtra);
+    }
+
+    private static void apply(Map<String, TensorFile.Entry> stored, String file, Map<String, Parameter> params,
+                              boolean allowMissing, boolean ignoreExtra) {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             Parameter p = e.getValue();
