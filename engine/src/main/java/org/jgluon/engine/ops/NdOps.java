@@ -2,7 +2,7 @@ package org.jgluon.engine.ops;
 
 import static org.jgluon.engine.ops.NdRaw.GRAIN;
 import static org.jgluon.engine.ops.NdRaw.accumulate;
-import static org.jgluon.engine.ops.NdRaw.broadcastTo;
+import static org.jgluon.engine.ops.NdRaw.accumulateBroadcast;
 import static org.jgluon.engine.ops.NdRaw.compute;
 import static org.jgluon.engine.ops.NdRaw.permute;
 import static org.jgluon.engine.ops.NdRaw.raw;
@@ -280,7 +280,7 @@ public final class NdOps {
             Tensor gk = g.view(keptShape);
             if (op == Reduce.SUM) {
                 if (mean) gk = rawScalar(Binary.MUL, gk, 1f / n, false);
-                accumulate(x, broadcastTo(gk, shape), 1f);
+                accumulateBroadcast(x, gk);
             } else {
                 Tensor mask = raw(Binary.EQ, x, y.view(keptShape));
                 accumulate(x, raw(Binary.MUL, mask, gk), 1f);

@@ -251,4 +251,16 @@ class NdOpsTest {
         Tensor next = NdOps.randomUniform(-2, 3, 200, 100);
         assertTrue(next.get(0) != u1.get(0) || next.get(1) != u1.get(1), "the stream moves on");
     }
+
+    @Test
+    void emptyTensorsFlowThrough() {
+        Tensor e = NdOps.zeros(0, 3);
+        assertArrayEquals(new int[] {0, 3}, NdOps.add(e, NdOps.ones(3)).shape());
+        assertArrayEquals(new int[] {0, 3}, NdOps.mulScalar(e, 2).shape());
+        assertTensor(new float[] {0, 0, 0}, new int[] {3}, NdOps.sum(e, new int[] {0}, false));
+        assertTensor(new float[] {}, new int[] {0}, NdOps.sum(e, new int[] {1}, false));
+        assertTensor(new float[] {0}, new int[] {1}, NdOps.sum(e));
+        assertArrayEquals(new int[] {3, 0}, NdOps.transpose(e).shape());
+        assertArrayEquals(new int[] {0, 2}, NdOps.dense(e, NdOps.zeros(2, 3), NdOps.zeros(2)).shape());
+    }
 }
