@@ -107,7 +107,7 @@ class SgemmTest {
 
     @Test
     void allFourTransposeCasesAcrossBlockBoundaries() {
-        // m above MC (144) and between tile heights, k above two KC (256) slices, n with a column tail.
+        // m above one row block (144) and between tile heights, k over three K slices, n with a column tail.
         SplittableRandom r = new SplittableRandom(7);
         for (int t = 0; t < 4; t++) {
             boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
