@@ -1,30 +1,442 @@
 package org.jgluon.engine.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+import org.jgluon.engine.Parallel;
+
 /**
  * Single-precision GEMM: {@code C = alpha * op(A) * op(B) + beta * C}, row-major, where
  * {@code op(X)} is X or its transpose. A is M×K after op, B is K×N after op, C is M×N.
  *
- * <p>TEMPORARY plain loop so the rest of the engine can be built against this signature; the
- * packed, register-blocked Vector API kernel replaces the body (issue 2).
+ * <p>BLIS-style: for each KC-deep slice, B is packed into panels NR = 2 vectors wide and A into
+ * MR = 12-row micro-panels (MC rows at a time); a 12×NR register tile (12 broadcasts of A times
+ * two B vectors = 24 accumulators held in locals across the K loop) does the work. Row tails use
+ * 4-row and 1-row tiles, column tails are zero-padded in the packed B and masked on the store.
+ * The four transpose cases differ only in the packing.
+ *
+ * <p>Threads split C into a grid of rectangles (rows × columns, never K), each packing its own
+ * panels, so every element of C is computed by the same sequence of operations whatever the
+ * thread count: results are bit-identical for 1 and N threads. Called from inside a parallel loop
+ * (the conv layer runs one sgemm per image) it runs inline in the calling thread.
+ *
+ * <p>{@link SgemmReference} is the scalar test oracle.
  */
 public final class Sgemm {
+
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final int VL = SPECIES.length();
+    /** Width of a packed B panel and of the register tile: two vectors. */
+    static final int NR = 2 * VL;
+    /** Rows of the main register tile. */
+    static final int MR = 12;
+    /**
+     * Cache blocking: K is cut into slices of at most {@code kc} (a B panel, kc × NR, stays in L1;
+     * an A block, mc × kc, in L2), A is packed {@code mc} rows at a time (a multiple of MR) and
+     * B {@code nc} columns at a time (a multiple of NR).
+     */
+    record Blocking(int kc, int mc, int nc) {}
+
+    static final Blocking BLOCKING = new Blocking(256, 144, 64 * NR);
+    static final int NC = BLOCKING.nc();
+
+    /** Below this m·n·k the work is not worth handing to other threads. */
+    private static final long PARALLEL_MIN_MNK = 1L << 21;
+
+    /**
+     * Up to this m·n·k a plain loop beats packing (and in a cold JVM it avoids the interpreted
+     * Vector API, which is hundreds of times slower than interpreted scalar code).
+     */
+    private static final long SMALL_MNK = 16 * 16 * 16;
+
+    /** Per-thread packing buffers, grown as needed and reused across calls. */
+    private static final class Buffers {
+        float[] a = new float[0];
+        float[] b = new float[0];
+        final float[] acc = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private Sgemm() {}
 
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
+        sgemm(BLOCKING, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** {@link #sgemm} with explicit cache blocking (for tuning experiments). */
+    static void sgemm(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f) {
+            scaleC(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        if ((long) m * n * k <= SMALL_MNK) {
+            small(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        Problem p = new Problem(blocking, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        int[] grid = threadGrid(m, n, k, Parallel.threads());
+        int tm = grid[0], tn = grid[1];
+        if (tm * tn == 1) {
+            p.run(0, m, 0, n);
+            return;
+        }
+        int mUnits = (m + MR - 1) / MR, nUnits = (n + NR - 1) / NR;
+        Parallel.forRange(tm * tn, 1, (lo, hi) -> {
+            for (int t = lo; t < hi; t++) {
+                int ti = t / tn, tj = t % tn;
+                int i0 = Math.min(m, split(mUnits, tm, ti) * MR), i1 = Math.min(m, split(mUnits, tm, ti + 1) * MR);
+                int j0 = Math.min(n, split(nUnits, tn, tj) * NR), j1 = Math.min(n, split(nUnits, tn, tj + 1) * NR);
+                if (i0 < i1 && j0 < j1) p.run(i0, i1, j0, j1);
+            }
+        });
+    }
+
+    private static int split(int units, int parts, int index) {
+        return (int) ((long) units * index / parts);
+    }
+
+    /**
+     * Chooses how many row blocks × column blocks to split C into for {@code threads} threads:
+     * the factorisation that minimises the busiest thread's multiply work plus its packing.
+     */
+    static int[] threadGrid(int m, int n, int k, int threads) {
+        long mnk = (long) m * n * k;
+        int t = (int) Math.min(threads, Math.max(1, mnk / (PARALLEL_MIN_MNK / 2)));
+        if (mnk < PARALLEL_MIN_MNK) t = 1;
+        int mUnits = (m + MR - 1) / MR, nUnits = (n + NR - 1) / NR;
+        int bestM = 1, bestN = 1;
+        double best = Double.MAX_VALUE;
+        for (int tm = 1; tm <= t; tm++) {
+            if (t % tm != 0) continue;
+            int tn = t / tm;
+            if (tm > mUnits || tn > nUnits) continue;
+            double rows = (double) ((mUnits + tm - 1) / tm) * MR;
+            double cols = (double) ((nUnits + tn - 1) / tn) * NR;
+            // Multiply work in cycles (2 FMAs of NR lanes per cycle) plus about 2 cycles per packed value.
+            double cost = rows * cols * k / (2.0 * VL) + 2.0 * (rows + cols) * k;
+            if (cost < best) {
+                best = cost;
+                bestM = tm;
+                bestN = tn;
+            }
+        }
+        return new int[] {bestM, bestN};
+    }
+
+    /** One call's arguments, shared by the threads working on it. */
+    private record Problem(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                           float beta, float[] c, int cOff, int ldc) {
+
+        /** Computes the rectangle {@code C[i0:i1, j0:j1]} in the calling thread. */
+        void run(int i0, int i1, int j0, int j1) {
+            // K slices and row blocks of even size (no thin last slice paying a full C update).
+            int kSlices = ceilDiv(k, blocking.kc()), kcMax = ceilDiv(k, kSlices);
+            int mcMax = Math.min(roundUp(ceilDiv(i1 - i0, ceilDiv(i1 - i0, blocking.mc())), MR), i1 - i0);
+            int ncBlock = blocking.nc(), ncMax = Math.min(ncBlock, roundUp(j1 - j0, NR));
+            Buffers buf = BUFFERS.get();
+            if (buf.b.length < kcMax * ncMax) buf.b = new float[kcMax * ncMax];
+            if (buf.a.length < kcMax * mcMax) buf.a = new float[kcMax * mcMax];
+            float[] pa = buf.a, pb = buf.b, acc = buf.acc;
+            for (int jc = j0; jc < j1; jc += ncBlock) {
+                int nc = Math.min(ncBlock, j1 - jc);
+                for (int slice = 0; slice < kSlices; slice++) {
+                    int pc = (int) ((long) k * slice / kSlices);
+                    int kc = (int) ((long) k * (slice + 1) / kSlices) - pc;
+                    // The first K slice applies beta to C (and must not read C when beta is 0);
+                    // later slices add onto it.
+                    float cScale = slice == 0 ? beta : 1f;
+                    packB(pb, pc, kc, jc, nc);
+                    for (int ic = i0; ic < i1; ic += mcMax) {
+                        int mc = Math.min(mcMax, i1 - ic);
+                        packA(pa, ic, mc, pc, kc);
+                        macroKernel(pa, pb, acc, mc, nc, kc, ic, jc, cScale);
+                    }
+                }
+            }
+        }
+
+        /**
+         * Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} into panels of NR columns: panel q holds, for
+         * each p, NR consecutive values (zero beyond column nc).
+         */
+        private void packB(float[] pb, int pc, int kc, int jc, int nc) {
+            int panels = (nc + NR - 1) / NR;
+            for (int q = 0; q < panels; q++) {
+                int j = jc + q * NR;
+                int cols = Math.min(NR, nc - q * NR);
+                int dst = q * kc * NR;
+                if (!transB) {
+                    int src = bOff + pc * ldb + j;
+                    if (cols == NR) {
+                        for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
+                            FloatVector.fromArray(SPECIES, b, src).intoArray(pb, dst);
+                            FloatVector.fromArray(SPECIES, b, src + VL).intoArray(pb, dst + VL);
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
+                            for (int jj = 0; jj < cols; jj++) pb[dst + jj] = b[src + jj];
+                            for (int jj = cols; jj < NR; jj++) pb[dst + jj] = 0f;
+                        }
+                    }
+                } else {
+                    // B is stored N×K: read each column's K run contiguously, write with stride NR.
+                    for (int jj = 0; jj < cols; jj++) {
+                        int src = bOff + (j + jj) * ldb + pc;
+                        for (int p = 0, d = dst + jj; p < kc; p++, d += NR) pb[d] = b[src + p];
+                    }
+                    for (int jj = cols; jj < NR; jj++) {
+                        for (int p = 0, d = dst + jj; p < kc; p++, d += NR) pb[d] = 0f;
+                    }
+                }
+            }
+        }
+
+        /**
+         * Packs {@code op(A)[ic:ic+mc, pc:pc+kc]} into micro-panels of MR rows, then 4-row and
+         * 1-row panels for the tail: a panel of h rows holds, for each p, h consecutive values.
+         */
+        private void packA(float[] pa, int ic, int mc, int pc, int kc) {
+            int dst = 0;
+            int i = 0;
+            while (i < mc) {
+                int h = panelHeight(mc - i);
+                int row = ic + i;
+                if (!transA) {
+                    for (int ii = 0; ii < h; ii++) {
+                        int src = aOff + (row + ii) * lda + pc;
+                        for (int p = 0, d = dst + ii; p < kc; p++, d += h) pa[d] = a[src + p];
+                    }
+                } else {
+                    // A is stored K×M: the h values of one p are contiguous.
+                    int src = aOff + pc * lda + row;
+                    for (int p = 0, d = dst; p < kc; p++, src += lda, d += h) {
+                        for (int ii = 0; ii < h; ii++) pa[d + ii] = a[src + ii];
+                    }
+                }
+                dst += h * kc;
+                i += h;
+            }
+        }
+
+        /** Runs the register tiles over one packed A block and the packed B slice. */
+        private void macroKernel(float[] pa, float[] pb, float[] acc, int mc, int nc, int kc, int ic, int jc, float cScale) {
+            int panels = (nc + NR - 1) / NR;
+            for (int q = 0; q < panels; q++) {
+                int cols = Math.min(NR, nc - q * NR);
+                int bIdx = q * kc * NR;
+                int cCol = cOff + jc + q * NR;
+                int aIdx = 0;
+                int i = 0;
+                while (i < mc) {
+                    int h = panelHeight(mc - i);
+                    int ci = cCol + (ic + i) * ldc;
+                    if (h == MR) tile12(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
+                    else if (h == 4) tile4(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
+                    else tile1(pa, aIdx, pb, bIdx, kc, acc, c, ci, cols, alpha, cScale);
+                    aIdx += h * kc;
+                    i += h;
+                }
+            }
+        }
+    }
+
+    /** Height of the next A micro-panel when {@code rows} rows remain: 12, else 4, else 1. */
+    private static int panelHeight(int rows) {
+        return rows >= MR ? MR : rows >= 4 ? 4 : 1;
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    private static int roundUp(int x, int to) {
+        return (x + to - 1) / to * to;
+    }
+
+    // The register tiles. Each element of C is an FMA chain over p starting from zero, the same
+    // in every tile, so which tile computes an element never changes its bits.
+
+    private static void tile12(float[] pa, int ai, float[] pb, int bi, int kc,
+                               float[] acc, float[] c, int ci, int ldc, int cols, float alpha, float cScale) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        FloatVector c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
+            FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);
+            c00 = b0.fma(av, c00); c01 = b1.fma(av, c01);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            c10 = b0.fma(av, c10); c11 = b1.fma(av, c11);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            c20 = b0.fma(av, c20); c21 = b1.fma(av, c21);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            c30 = b0.fma(av, c30); c31 = b1.fma(av, c31);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 4]);
+            c40 = b0.fma(av, c40); c41 = b1.fma(av, c41);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 5]);
+            c50 = b0.fma(av, c50); c51 = b1.fma(av, c51);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 6]);
+            c60 = b0.fma(av, c60); c61 = b1.fma(av, c61);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 7]);
+            c70 = b0.fma(av, c70); c71 = b1.fma(av, c71);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 8]);
+            c80 = b0.fma(av, c80); c81 = b1.fma(av, c81);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 9]);
+            c90 = b0.fma(av, c90); c91 = b1.fma(av, c91);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 10]);
+            ca0 = b0.fma(av, ca0); ca1 = b1.fma(av, ca1);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 11]);
+            cb0 = b0.fma(av, cb0); cb1 = b1.fma(av, cb1);
+        }
+        c00.intoArray(acc, 0 * VL); c01.intoArray(acc, 1 * VL);
+        c10.intoArray(acc, 2 * VL); c11.intoArray(acc, 3 * VL);
+        c20.intoArray(acc, 4 * VL); c21.intoArray(acc, 5 * VL);
+        c30.intoArray(acc, 6 * VL); c31.intoArray(acc, 7 * VL);
+        c40.intoArray(acc, 8 * VL); c41.intoArray(acc, 9 * VL);
+        c50.intoArray(acc, 10 * VL); c51.intoArray(acc, 11 * VL);
+        c60.intoArray(acc, 12 * VL); c61.intoArray(acc, 13 * VL);
+        c70.intoArray(acc, 14 * VL); c71.intoArray(acc, 15 * VL);
+        c80.intoArray(acc, 16 * VL); c81.intoArray(acc, 17 * VL);
+        c90.intoArray(acc, 18 * VL); c91.intoArray(acc, 19 * VL);
+        ca0.intoArray(acc, 20 * VL); ca1.intoArray(acc, 21 * VL);
+        cb0.intoArray(acc, 22 * VL); cb1.intoArray(acc, 23 * VL);
+        update(acc, 12, c, ci, ldc, cols, alpha, cScale);
+    }
+
+    private static void tile4(float[] pa, int ai, float[] pb, int bi, int kc,
+                              float[] acc, float[] c, int ci, int ldc, int cols, float alpha, float cScale) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int p = 0; p < kc; p++, ai += 4, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
+            FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);
+            c00 = b0.fma(av, c00); c01 = b1.fma(av, c01);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            c10 = b0.fma(av, c10); c11 = b1.fma(av, c11);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            c20 = b0.fma(av, c20); c21 = b1.fma(av, c21);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            c30 = b0.fma(av, c30); c31 = b1.fma(av, c31);
+        }
+        c00.intoArray(acc, 0 * VL); c01.intoArray(acc, 1 * VL);
+        c10.intoArray(acc, 2 * VL); c11.intoArray(acc, 3 * VL);
+        c20.intoArray(acc, 4 * VL); c21.intoArray(acc, 5 * VL);
+        c30.intoArray(acc, 6 * VL); c31.intoArray(acc, 7 * VL);
+        update(acc, 4, c, ci, ldc, cols, alpha, cScale);
+    }
+
+    private static void tile1(float[] pa, int ai, float[] pb, int bi, int kc,
+                              float[] acc, float[] c, int ci, int cols, float alpha, float cScale) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z, c01 = z;
+        for (int p = 0; p < kc; p++, ai++, bi += NR) {
+            FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);
+            c00 = FloatVector.fromArray(SPECIES, pb, bi).fma(av, c00);
+            c01 = FloatVector.fromArray(SPECIES, pb, bi + VL).fma(av, c01);
+        }
+        c00.intoArray(acc, 0); c01.intoArray(acc, VL);
+        update(acc, 1, c, ci, 0, cols, alpha, cScale);
+    }
+
+    /**
+     * Writes a finished tile from the scratch {@code acc} (rows × NR): {@code C = alpha * acc +
+     * cScale * C}, not reading C when cScale is 0 (beta = 0 must ignore whatever C holds, NaN
+     * included). Masked when the tile is cut by the right edge of C. Kept out of the tile methods
+     * so that they stay small enough for C2 to keep every accumulator in a register.
+     */
+    private static void update(float[] acc, int rows, float[] c, int ci, int ldc, int cols,
+                               float alpha, float cScale) {
+        FloatVector va = FloatVector.broadcast(SPECIES, alpha);
+        FloatVector vs = FloatVector.broadcast(SPECIES, cScale);
+        if (cols == NR) {
+            for (int r = 0; r < rows; r++, ci += ldc) {
+                FloatVector r0 = FloatVector.fromArray(SPECIES, acc, r * NR).mul(va);
+                FloatVector r1 = FloatVector.fromArray(SPECIES, acc, r * NR + VL).mul(va);
+                if (cScale != 0f) {
+                    r0 = FloatVector.fromArray(SPECIES, c, ci).fma(vs, r0);
+                    r1 = FloatVector.fromArray(SPECIES, c, ci + VL).fma(vs, r1);
+                }
+                r0.intoArray(c, ci);
+                r1.intoArray(c, ci + VL);
+            }
+        } else {
+            VectorMask<Float> m0 = SPECIES.indexInRange(0, cols);
+            VectorMask<Float> m1 = SPECIES.indexInRange(VL, cols);
+            for (int r = 0; r < rows; r++, ci += ldc) {
+                FloatVector r0 = FloatVector.fromArray(SPECIES, acc, r * NR).mul(va);
+                FloatVector r1 = FloatVector.fromArray(SPECIES, acc, r * NR + VL).mul(va);
+                if (cScale != 0f) {
+                    r0 = FloatVector.fromArray(SPECIES, c, ci, m0).fma(vs, r0);
+                    r1 = FloatVector.fromArray(SPECIES, c, ci + VL, m1).fma(vs, r1);
+                }
+                r0.intoArray(c, ci, m0);
+                if (cols > VL) r1.intoArray(c, ci + VL, m1);
+            }
+        }
+    }
+
+    /** The plain path for tiny products: one FMA chain per element of C. */
+    private static void small(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float beta, float[] c, int cOff, int ldc) {
+        int aRow = transA ? 1 : lda, aStep = transA ? lda : 1;
+        int bCol = transB ? ldb : 1, bStep = transB ? 1 : ldb;
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 float s = 0f;
-                for (int p = 0; p < k; p++) {
-                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    s += av * bv;
-                }
+                int ai = aOff + i * aRow, bi = bOff + j * bCol;
+                for (int p = 0; p < k; p++, ai += aStep, bi += bStep) s = Math.fma(a[ai], b[bi], s);
                 int ci = cOff + i * ldc + j;
-                c[ci] = alpha * s + (beta == 0f ? 0f : beta * c[ci]);
+                c[ci] = beta == 0f ? alpha * s : Math.fma(beta, c[ci], alpha * s);
             }
+        }
+    }
+
+    /** C = beta * C (k = 0 or alpha = 0); beta = 0 writes zeros without reading C. */
+    private static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            for (int j = 0; j < n; j++) c[row + j] = beta == 0f ? 0f : beta * c[row + j];
+        }
+    }
+
+    private static void checkArgs(boolean transA, boolean transB, int m, int n, int k,
+                                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                  float[] c, int cOff, int ldc) {
+        String dims = "m=" + m + ", n=" + n + ", k=" + k + ", transA=" + transA + ", transB=" + transB;
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("sgemm: negative dimension (" + dims + ")");
+        }
+        // op(A) is m×k, stored k×m when transposed; op(B) is k×n, stored n×k when transposed.
+        checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k, dims);
+        checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n, dims);
+        checkMatrix("C", c, cOff, ldc, m, n, dims);
+    }
+
+    private static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols, String dims) {
+        String ldName = "ld" + name.toLowerCase();
+        if (rows == 0 || cols == 0) return;
+        if (x == null) throw new IllegalArgumentException("sgemm: " + name + " is null (" + dims + ")");
+        if (ld < cols) {
+            throw new IllegalArgumentException("sgemm: " + ldName + "=" + ld + " is smaller than the " + cols
+                    + " columns of stored " + name + " (" + rows + "×" + cols + "; " + dims + ")");
+        }
+        long last = (long) off + (long) (rows - 1) * ld + cols;
+        if (off < 0 || last > x.length) {
+            throw new IllegalArgumentException("sgemm: " + name + " (" + rows + "×" + cols + ", offset " + off
+                    + ", " + ldName + "=" + ld + ") needs " + last + " floats but the array holds " + x.length
+                    + " (" + dims + ")");
         }
     }
 }

@@ -1,0 +1,15 @@
+package org.jgluon.gluon.init;
+
+/**
+ * {@code init.MSRAPrelu(factor_type='avg', slope=0.25)} (He et al.): a gaussian Xavier with
+ * magnitude 2 / (1 + slope²).
+ */
+public final class MSRAPrelu extends Xavier {
+    public MSRAPrelu() {
+        this("avg", 0.25f);
+    }
+
+    public MSRAPrelu(String factorType, float slope) {
+        super("gaussian", factorType, 2f / (1f + slope * slope));
+    }
+}
