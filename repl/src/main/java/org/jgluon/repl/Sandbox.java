@@ -108,6 +108,10 @@ final class Sandbox {
     /** Options objects → {@code Kwargs} wherever a Java parameter asks for one. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static HostAccess hostAccess(HostAccess.Builder b) {
+        // JS numbers are doubles; the API takes float (learning rates, dropout rates, scalars)
+        b.targetTypeMapping(Double.class, Float.class, null, Double::floatValue);
+        // file names as JS strings: save_parameters('net.params')
+        b.targetTypeMapping(String.class, Path.class, null, Path::of);
         Class kw = JsValues.kwargsClass();
         if (kw != null) {
             b.targetTypeMapping(Value.class, kw, JsValues::isOptionsObject,
