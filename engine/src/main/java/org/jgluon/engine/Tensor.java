@@ -28,6 +28,7 @@ public final class Tensor {
     private Tensor grad;
     private GradReq gradReq = GradReq.NULL;
     private boolean requiresGrad;
+    private Autograd.Node node; // the op that produced this tensor while recording; null for leaves
 
     public Tensor(float[] data, int offset, int... shape) {
         this.shape = shape.clone();
@@ -158,6 +159,7 @@ public final class Tensor {
 
     /** Makes this tensor a leaf with the given gradient request ({@code write}, {@code add}, {@code null}). */
     public Tensor attachGrad(GradReq req) {
+        this.node = null; // as in MXNet, attaching a gradient makes even an op output a fresh leaf
         this.gradReq = req;
         this.requiresGrad = req != GradReq.NULL;
         this.grad = req == GradReq.NULL ? null : zeros(shape);
@@ -196,7 +198,16 @@ public final class Tensor {
         this.grad = null;
     }
 
-    /** Back-propagates from this tensor (head gradient 1 everywhere) through the recorded tape. */
+    /** Autograd internals: the recorded op that produced this tensor, or null (a leaf, or freed by backward). */
+    public Autograd.Node node() {
+        return node;
+    }
+
+    public void setNode(Autograd.Node node) {
+        this.node = node;
+    }
+
+    /** Back-propagates from this tensor (head gradient 1 everywhere) through the recorded graph. */
     public void backward() {
         Autograd.backward(this, null);
     }

@@ -1,5 +1,6 @@
 package org.jgluon.engine.autograd;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -9,25 +10,44 @@ import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
 
 /**
- * MXNet's autograd: a tape of ops recorded while recording is on, walked in reverse by
- * {@link #backward}. State is per thread, as in MXNet (data-loading threads never record).
+ * MXNet's autograd. While recording is on, each op whose inputs require grad attaches a
+ * {@link Node} (its inputs and backward closure) to its output; {@link #backward} walks the
+ * graph reachable from the head in reverse topological order. The recording and train/predict
+ * flags are per thread, as in MXNet (data-loading threads never record); the graph itself lives
+ * with the tensors, so it survives the end of a {@code record} scope (the d2l loop calls
+ * {@code backward()} after leaving it), several {@code record} scopes may feed one head, and a
+ * graph nobody calls backward on is simply garbage-collected with its tensors.
  *
  * <p>Recording implies train mode unless told otherwise, which is what layers read through
  * {@link #isTraining()} (BatchNorm on batch statistics, Dropout on). A plain forward outside
  * {@code record} runs in predict mode.
  *
- * <p>The tape survives the end of a {@code record} scope (the d2l loop calls {@code backward()}
- * after leaving it) and is dropped by {@code backward} or by the next top-level {@code record}.
+ * <p>{@code backward} frees the part of the graph it walked (MXNet's {@code retain_graph=False}):
+ * a second backward through it gets a clear error instead of silently zero gradients.
  */
 public final class Autograd {
 
-    /** One recorded op: its output, inputs and the closure that back-propagates through it. */
-    private record Entry(String op, Tensor output, Tensor[] inputs, BackwardFn fn) {}
+    /** The record of one op on its output: the inputs and the closure that back-propagates through it. */
+    public static final class Node {
+        private final String op;
+        private final Tensor[] inputs;
+        private final BackwardFn fn;
+
+        private Node(String op, Tensor[] inputs, BackwardFn fn) {
+            this.op = op;
+            this.inputs = inputs;
+            this.fn = fn;
+        }
+
+        /** The op's name, for messages and debugging. */
+        public String op() {
+            return op;
+        }
+    }
 
     private static final class State {
         boolean recording;
         boolean training;
-        List<Entry> tape = new ArrayList<>();
     }
 
     private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
@@ -49,17 +69,7 @@ public final class Autograd {
 
     /** Runs {@code body} recording, in train or predict mode ({@code autograd.record(train_mode=...)}). */
     public static <T> T record(boolean trainMode, Supplier<T> body) {
-        State s = STATE.get();
-        boolean wasRecording = s.recording, wasTraining = s.training;
-        if (!wasRecording) s.tape = new ArrayList<>();
-        s.recording = true;
-        s.training = trainMode;
-        try {
-            return body.get();
-        } finally {
-            s.recording = wasRecording;
-            s.training = wasTraining;
-        }
+        return scope(true, trainMode, body);
     }
 
     /** Runs {@code body} with recording off ({@code autograd.pause()}), in predict mode unless told. */
@@ -92,17 +102,13 @@ public final class Autograd {
 
     /**
      * Records an op whose forward has already run. Does nothing unless recording is on and one
-     * of the inputs requires grad; then {@code output} requires grad too. Inputs may be null
-     * (an absent bias). Returns {@code output} for chaining.
+     * of the inputs requires grad; then {@code output} requires grad too and carries the op's
+     * {@link Node}. Inputs may be null (an absent bias). Returns {@code output} for chaining.
      */
     public static Tensor recordOp(String op, Tensor output, BackwardFn fn, Tensor... inputs) {
-        State s = STATE.get();
-        if (!s.recording) return output;
-        boolean any = false;
-        for (Tensor in : inputs) any |= in != null && in.requiresGrad();
-        if (!any) return output;
+        if (!wouldRecord(inputs)) return output;
         output.markRequiresGrad();
-        s.tape.add(new Entry(op, output, inputs, fn));
+        output.setNode(new Node(op, inputs, fn));
         return output;
     }
 
@@ -114,12 +120,12 @@ public final class Autograd {
     }
 
     /**
-     * Back-propagates from {@code head}. Leaves with {@code grad_req='write'} are zeroed first, so
-     * a leaf used by several ops receives the sum over all of them; {@code 'add'} leaves keep what
-     * they had. The tape is dropped afterwards, and so are the intermediate gradients.
+     * Back-propagates from {@code head} ({@code headGrad} null = ones). The leaves reached with
+     * {@code grad_req='write'} are zeroed first, so a leaf used by several ops receives the sum
+     * over all of them; {@code 'add'} leaves keep what they had. Afterwards the walked graph is
+     * freed and the intermediate gradients dropped.
      */
     public static void backward(Tensor head, Tensor headGrad) {
-        State s = STATE.get();
         if (!head.requiresGrad()) {
             throw new IllegalStateException("backward: this tensor " + head.shapeString()
                     + " is not part of a recorded computation. Compute it inside autograd.record(...)"
@@ -129,36 +135,79 @@ public final class Autograd {
             throw new IllegalArgumentException("backward: head gradient " + headGrad.shapeString()
                     + " does not match the output " + head.shapeString());
         }
-        List<Entry> tape = s.tape;
-        IdentityHashMap<Tensor, Boolean> outputs = new IdentityHashMap<>();
-        for (Entry e : tape) outputs.put(e.output, true);
-        IdentityHashMap<Tensor, Boolean> zeroed = new IdentityHashMap<>();
-        for (Entry e : tape) {
-            for (Tensor in : e.inputs) {
-                if (in != null && in.gradReq() == GradReq.WRITE && !outputs.containsKey(in)
-                        && zeroed.put(in, true) == null) {
-                    in.gradBuffer().fill(0f);
-                }
-            }
-        }
-        if (!outputs.containsKey(head)) {
+        if (head.node() == null) {
+            if (head.gradReq() == GradReq.NULL) throw freed(head);
             // a leaf: its own gradient is the head gradient
-            head.gradBuffer().copyFrom(headGrad != null ? headGrad : Tensor.full(1f, head.shape()));
-            s.tape = new ArrayList<>();
+            Tensor g = headGrad != null ? headGrad : Tensor.full(1f, head.shape());
+            Tensor buf = head.gradBuffer();
+            if (head.gradReq() == GradReq.ADD) {
+                for (int i = 0; i < buf.size(); i++) buf.set(i, buf.get(i) + g.get(i));
+            } else {
+                buf.copyFrom(g);
+            }
             return;
         }
-        for (Entry e : tape) e.output.clearGrad();
+        List<Tensor> order = postOrder(head);
+        IdentityHashMap<Tensor, Boolean> zeroed = new IdentityHashMap<>();
+        for (Tensor t : order) {
+            for (Tensor in : t.node().inputs) {
+                if (in == null || !in.requiresGrad() || in.node() != null) continue;
+                if (in.gradReq() == GradReq.NULL) throw freed(in);
+                if (in.gradReq() == GradReq.WRITE && zeroed.put(in, true) == null) in.gradBuffer().fill(0f);
+            }
+        }
+        for (Tensor t : order) t.clearGrad();
         Tensor g = head.gradBuffer();
         if (headGrad != null) g.copyFrom(headGrad); else g.fill(1f);
         try {
-            for (int i = tape.size() - 1; i >= 0; i--) {
-                Entry e = tape.get(i);
-                Tensor outGrad = e.output.grad();
-                if (outGrad != null) e.fn.backward(outGrad);
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Tensor t = order.get(i);
+                Tensor outGrad = t.grad();
+                if (outGrad != null) t.node().fn.backward(outGrad);
             }
         } finally {
-            for (Entry e : tape) e.output.clearGrad();
-            s.tape = new ArrayList<>();
+            for (Tensor t : order) {
+                t.clearGrad();
+                t.setNode(null);
+            }
         }
+    }
+
+    private static IllegalStateException freed(Tensor t) {
+        return new IllegalStateException("backward: the recorded computation of a tensor " + t.shapeString()
+                + " is gone — backward was already called through it (each recorded computation supports"
+                + " one backward). Compute it again inside autograd.record(...) before calling backward.");
+    }
+
+    /**
+     * The op outputs reachable from {@code head}, each after all the op outputs it consumes
+     * (depth-first post-order, iterative so that long chains cannot overflow the stack).
+     * Walking it backwards visits every consumer before its producers.
+     */
+    private static List<Tensor> postOrder(Tensor head) {
+        List<Tensor> order = new ArrayList<>();
+        IdentityHashMap<Tensor, Boolean> seen = new IdentityHashMap<>();
+        ArrayDeque<Tensor> stack = new ArrayDeque<>();
+        ArrayDeque<int[]> next = new ArrayDeque<>();
+        seen.put(head, true);
+        stack.push(head);
+        next.push(new int[1]);
+        while (!stack.isEmpty()) {
+            Tensor t = stack.peek();
+            int[] i = next.peek();
+            Tensor[] inputs = t.node().inputs;
+            if (i[0] < inputs.length) {
+                Tensor in = inputs[i[0]++];
+                if (in != null && in.node() != null && seen.put(in, true) == null) {
+                    stack.push(in);
+                    next.push(new int[1]);
+                }
+            } else {
+                stack.pop();
+                next.pop();
+                order.add(t);
+            }
+        }
+        return order;
     }
 }

@@ -1,0 +1,324 @@
+package org.jgluon.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import org.jgluon.engine.Parallel;
+
+/**
+ * BatchNorm and the fused BatchNorm+ReLU on raw arrays (GLUON.md, "BatchNorm, exactly").
+ *
+ * <p>Layout: the input is viewed as {@code (outer, channels, inner)} — NCHW with the channel axis 1
+ * is {@code (N, C, H·W)}, a 2-D {@code (N, C)} input is {@code (N, C, 1)}. Channel {@code c} is
+ * {@code outer} rows of {@code inner} contiguous floats, row {@code o} starting at
+ * {@code (o·channels + c)·inner}; its statistics run over {@code m = outer·inner} values.
+ *
+ * <p>Work is split over channels only, and each channel's sums are taken in one thread in a fixed
+ * order, so results are bit-identical for any thread count. Handling a whole channel at a time
+ * also keeps it in cache between the statistics pass and the pass that writes the output.
+ *
+ * <p>Sums: float vector partials over at most {@link #FLUSH} values, added into double; the
+ * statistics are taken around a per-channel shift (the channel's first value) so that
+ * {@code Σ(x−k)² − (Σ(x−k))²/m} does not cancel when the mean is large.
+ *
+ * <p>Per-channel arrays ({@code gamma}, {@code beta}, statistics, their gradients) have length
+ * {@code channels} and start at 0; {@code gamma == null} means γ ≡ 1 and {@code beta == null}
+ * means β ≡ 0. {@link BatchNormReference} is the scalar oracle for tests.
+ */
+public final class BatchNormKernels {
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Values a float partial sum takes before it is flushed into double. */
+    private static final int FLUSH = 1024;
+
+    private BatchNormKernels() {}
+
+    /**
+     * Training forward: batch statistics, then {@code y = γ·(x−μ)·r + β} (and {@code max(y, 0)}
+     * when {@code relu}). Writes the batch mean, the biased batch variance and
+     * {@code r = 1/sqrt(var + eps)} per channel into {@code mean}, {@code var}, {@code invStd}
+     * (the backward pass needs mean and r; the running statistics need mean and var).
+     */
+    public static void forwardTrain(float[] x, int xo, float[] y, int yo, int outer, int channels, int inner,
+                                    float[] gamma, float[] beta, float eps, boolean relu,
+                                    float[] mean, float[] var, float[] invStd) {
+        final long m = (long) outer * inner;
+        final int rowStride = channels * inner;
+        Parallel.forRange(channels, 1, (lo, hi) -> {
+            double[] acc = new double[2];
+            for (int c = lo; c < hi; c++) {
+                int base = c * inner;
+                float k = m == 0 ? 0f : x[xo + base];
+                acc[0] = 0;
+                acc[1] = 0;
+                for (int o = 0; o < outer; o++) shiftedSums(x, xo + base + o * rowStride, inner, k, acc);
+                double d = m == 0 ? 0 : acc[0] / m;
+                double v = m == 0 ? 0 : Math.max(0.0, acc[1] / m - d * d);
+                double r = 1.0 / Math.sqrt(v + eps);
+                mean[c] = (float) (k + d);
+                var[c] = (float) v;
+                invStd[c] = (float) r;
+                float scale = foldedScale(gamma, c, invStd[c]);
+                float shift = beta == null ? 0f : beta[c];
+                for (int o = 0; o < outer; o++) {
+                    int off = base + o * rowStride;
+                    affineRow(x, xo + off, y, yo + off, inner, mean[c], scale, shift, relu);
+                }
+            }
+        });
+    }
+
+    /**
+     * Inference forward on the running statistics: {@code y = s·(x − μ_run) + β} with
+     * {@code s = γ/sqrt(σ²_run + eps)} — one scale and one shift per channel — and
+     * {@code max(y, 0)} when {@code relu}.
+     */
+    public static void forwardInference(float[] x, int xo, float[] y, int yo, int outer, int channels, int inner,
+                                        float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
+                                        float eps, boolean relu) {
+        final int rowStride = channels * inner;
+        Parallel.forRange(channels, 1, (lo, hi) -> {
+            for (int c = lo; c < hi; c++) {
+                float scale = foldedScale(gamma, c, inferenceInvStd(runningVar[c], eps));
+                float shift = beta == null ? 0f : beta[c];
+                for (int o = 0; o < outer; o++) {
+                    int off = c * inner + o * rowStride;
+                    affineRow(x, xo + off, y, yo + off, inner, runningMean[c], scale, shift, relu);
+                }
+            }
+        });
+    }
+
+    /** {@code 1/sqrt(σ²_run + eps)} as the inference forward uses it (pass it to {@link #backward}). */
+    public static float inferenceInvStd(float runningVar, float eps) {
+        return (float) (1.0 / Math.sqrt((double) runningVar + eps));
+    }
+
+    /**
+     * The per-channel scale {@code γ·r} of {@code y = (x−μ)·scale + β}, from the float r that is
+     * saved: the backward recomputes it and gets the forward's output bit for bit.
+     */
+    private static float foldedScale(float[] gamma, int c, float invStd) {
+        return (float) ((gamma == null ? 1.0 : gamma[c]) * (double) invStd);
+    }
+
+    /** MXNet's running-statistics update: {@code running = momentum·running + (1−momentum)·batch}. */
+    public static void updateRunning(float[] runningMean, int rmo, float[] runningVar, int rvo,
+                                     float[] batchMean, float[] batchVar, float momentum, int channels) {
+        for (int c = 0; c < channels; c++) {
+            runningMean[rmo + c] = momentum * runningMean[rmo + c] + (1f - momentum) * batchMean[c];
+            runningVar[rvo + c] = momentum * runningVar[rvo + c] + (1f - momentum) * batchVar[c];
+        }
+    }
+
+    /**
+     * Backward of BatchNorm (or of BatchNorm+ReLU when {@code relu}, the mask taken from the
+     * output {@code z}: {@code g = dz·[z > 0]}). Two passes per channel and no intermediate tensor:
+     * first {@code dβ = Σg}, {@code dγ = r·Σg·(x−μ)}; then, when {@code dx != null},
+     * {@code dx = (γ·r/m)·(m·g − dβ − x̂·dγ)} (written, or added when {@code accumulate}).
+     *
+     * <p>{@code mean} and {@code invStd} are what the forward used: the batch statistics, or the
+     * running ones ({@code mean = μ_run}, {@code invStd = 1/sqrt(σ²_run + eps)}) with
+     * {@code globalStats}, where the statistics are constants and {@code dx = γ·r·g}.
+     * {@code dgamma} and {@code dbeta} are written.
+     *
+     * <p>Fused, each pass reads two of the three tensors: the first only dz and z — where
+     * {@code g ≠ 0}, {@code z = γx̂ + β > 0}, so {@code Σg·x̂ = (Σg·z − β·Σg)/γ} (used when
+     * {@code |β| ≤ 64·|γ|}, where recovering x̂ from z costs a few float roundings; a tiny γ reads
+     * x instead) — and the second only dz and x, recomputing the sign of z from x with the
+     * forward's exact float formula, so the mask is bit-identical to the one z holds. {@code z}
+     * must therefore be this class's forward output for the same γ, β, mean and invStd.
+     */
+    public static void backward(float[] dz, int dzo, float[] x, int xo, float[] z, int zo,
+                                float[] dx, int dxo, boolean accumulate,
+                                int outer, int channels, int inner, float[] gamma, float[] beta,
+                                float[] mean, float[] invStd,
+                                boolean relu, boolean globalStats, float[] dgamma, float[] dbeta) {
+        final long m = (long) outer * inner;
+        final int rowStride = channels * inner;
+        Parallel.forRange(channels, 1, (lo, hi) -> {
+            double[] acc = new double[2];
+            for (int c = lo; c < hi; c++) {
+                int base = c * inner;
+                float mu = mean[c];
+                double gam = gamma == null ? 1.0 : gamma[c], bet = beta == null ? 0.0 : beta[c];
+                boolean fromZ = relu && Math.abs(bet) <= 64 * Math.abs(gam);
+                float scale = foldedScale(gamma, c, invStd[c]), shift = (float) bet;
+                acc[0] = 0;
+                acc[1] = 0;
+                for (int o = 0; o < outer; o++) {
+                    int off = base + o * rowStride;
+                    if (fromZ) reluGradSums(dz, dzo + off, z, zo + off, inner, acc);
+                    else gradSums(dz, dzo + off, x, xo + off, inner, mu, scale, shift, relu, acc);
+                }
+                double r = invStd[c];
+                double dBeta = acc[0];
+                double dGamma = fromZ ? (acc[1] - bet * acc[0]) / gam : acc[1] * r;
+                dbeta[c] = (float) dBeta;
+                dgamma[c] = (float) dGamma;
+                if (dx == null) continue;
+                double gr = gam * r;
+                // dx = a·g + b·(x−μ) + k
+                float a = (float) gr;
+                float b = globalStats || m == 0 ? 0f : (float) (-gr * r * dGamma / m);
+                float k = globalStats || m == 0 ? 0f : (float) (-gr * dBeta / m);
+                for (int o = 0; o < outer; o++) {
+                    int off = base + o * rowStride;
+                    gradRow(dz, dzo + off, x, xo + off, dx, dxo + off, inner, mu, scale, shift, a, b, k,
+                            relu, accumulate);
+                }
+            }
+        });
+    }
+
+    // ---- row loops -------------------------------------------------------------------------
+
+    /** Adds {@code Σ(x−k)} to acc[0] and {@code Σ(x−k)²} to acc[1] over {@code x[off, off+len)}. */
+    private static void shiftedSums(float[] x, int off, int len, float k, double[] acc) {
+        FloatVector kv = FloatVector.broadcast(S, k);
+        double s1 = 0, s2 = 0;
+        int i = 0;
+        int upper = S.loopBound(len);
+        while (i < upper) {
+            int end = Math.min(upper, i + FLUSH);
+            FloatVector a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
+            for (; i < end; i += L) {
+                FloatVector d = FloatVector.fromArray(S, x, off + i).sub(kv);
+                a1 = a1.add(d);
+                a2 = d.fma(d, a2);
+            }
+            s1 += a1.reduceLanes(VectorOperators.ADD);
+            s2 += a2.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            float d = x[off + i] - k;
+            s1 += d;
+            s2 += (double) d * d;
+        }
+        acc[0] += s1;
+        acc[1] += s2;
+    }
+
+    /** {@code y = (x − mu)·scale + shift}, clamped at 0 when {@code relu}. */
+    private static void affineRow(float[] x, int xo, float[] y, int yo, int len,
+                                  float mu, float scale, float shift, boolean relu) {
+        FloatVector muv = FloatVector.broadcast(S, mu);
+        FloatVector sv = FloatVector.broadcast(S, scale);
+        FloatVector tv = FloatVector.broadcast(S, shift);
+        int i = 0;
+        int upper = S.loopBound(len);
+        if (relu) {
+            FloatVector zero = FloatVector.zero(S);
+            for (; i < upper; i += L) {
+                FloatVector v = FloatVector.fromArray(S, x, xo + i).sub(muv).fma(sv, tv);
+                v.max(zero).intoArray(y, yo + i);
+            }
+        } else {
+            for (; i < upper; i += L) {
+                FloatVector.fromArray(S, x, xo + i).sub(muv).fma(sv, tv).intoArray(y, yo + i);
+            }
+        }
+        for (; i < len; i++) {
+            float v = Math.fma(x[xo + i] - mu, scale, shift);
+            y[yo + i] = relu ? Math.max(v, 0f) : v;
+        }
+    }
+
+    /**
+     * Adds {@code Σg} to acc[0] and {@code Σg·(x−mu)} to acc[1], {@code g = dz}, or with
+     * {@code relu} {@code g = dz·[fma(x−mu, scale, shift) > 0]} — the forward's z, recomputed.
+     */
+    private static void gradSums(float[] dz, int dzo, float[] x, int xo, int len, float mu, float scale,
+                                 float shift, boolean relu, double[] acc) {
+        FloatVector muv = FloatVector.broadcast(S, mu);
+        FloatVector sv = FloatVector.broadcast(S, scale);
+        FloatVector tv = FloatVector.broadcast(S, shift);
+        FloatVector zero = FloatVector.zero(S);
+        double s1 = 0, s2 = 0;
+        int i = 0;
+        int upper = S.loopBound(len);
+        while (i < upper) {
+            int end = Math.min(upper, i + FLUSH);
+            FloatVector a1 = zero, a2 = zero;
+            for (; i < end; i += L) {
+                FloatVector xm = FloatVector.fromArray(S, x, xo + i).sub(muv);
+                FloatVector g = FloatVector.fromArray(S, dz, dzo + i);
+                if (relu) g = zero.blend(g, xm.fma(sv, tv).compare(VectorOperators.GT, 0f));
+                a1 = a1.add(g);
+                a2 = g.fma(xm, a2);
+            }
+            s1 += a1.reduceLanes(VectorOperators.ADD);
+            s2 += a2.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            float xm = x[xo + i] - mu;
+            float g = relu && !(Math.fma(xm, scale, shift) > 0f) ? 0f : dz[dzo + i];
+            s1 += g;
+            s2 += (double) g * xm;
+        }
+        acc[0] += s1;
+        acc[1] += s2;
+    }
+
+    /** Adds {@code Σg} to acc[0] and {@code Σg·z} to acc[1], {@code g = dz·[z>0]}: x is not read. */
+    private static void reluGradSums(float[] dz, int dzo, float[] z, int zo, int len, double[] acc) {
+        FloatVector zero = FloatVector.zero(S);
+        double s1 = 0, s2 = 0;
+        int i = 0;
+        int upper = S.loopBound(len);
+        while (i < upper) {
+            int end = Math.min(upper, i + FLUSH);
+            FloatVector a1 = zero, a2 = zero;
+            for (; i < end; i += L) {
+                FloatVector zv = FloatVector.fromArray(S, z, zo + i);
+                FloatVector g = zero.blend(FloatVector.fromArray(S, dz, dzo + i), zv.compare(VectorOperators.GT, 0f));
+                a1 = a1.add(g);
+                a2 = g.fma(zv, a2);
+            }
+            s1 += a1.reduceLanes(VectorOperators.ADD);
+            s2 += a2.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            float g = z[zo + i] > 0f ? dz[dzo + i] : 0f;
+            s1 += g;
+            s2 += (double) g * z[zo + i];
+        }
+        acc[0] += s1;
+        acc[1] += s2;
+    }
+
+    /**
+     * {@code dx (+)= a·g + b·(x−mu) + k}, {@code g = dz}, or with {@code relu}
+     * {@code g = dz·[fma(x−mu, scale, shift) > 0]} (the forward's z, recomputed: z is not read).
+     */
+    private static void gradRow(float[] dz, int dzo, float[] x, int xo, float[] dx, int dxo, int len,
+                                float mu, float scale, float shift, float a, float b, float k,
+                                boolean relu, boolean accumulate) {
+        FloatVector muv = FloatVector.broadcast(S, mu);
+        FloatVector sv = FloatVector.broadcast(S, scale);
+        FloatVector tv = FloatVector.broadcast(S, shift);
+        FloatVector av = FloatVector.broadcast(S, a);
+        FloatVector bv = FloatVector.broadcast(S, b);
+        FloatVector kv = FloatVector.broadcast(S, k);
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        int upper = S.loopBound(len);
+        for (; i < upper; i += L) {
+            FloatVector xm = FloatVector.fromArray(S, x, xo + i).sub(muv);
+            FloatVector g = FloatVector.fromArray(S, dz, dzo + i);
+            if (relu) g = zero.blend(g, xm.fma(sv, tv).compare(VectorOperators.GT, 0f));
+            FloatVector v = xm.fma(bv, g.fma(av, kv));
+            if (accumulate) v = v.add(FloatVector.fromArray(S, dx, dxo + i));
+            v.intoArray(dx, dxo + i);
+        }
+        for (; i < len; i++) {
+            float xm = x[xo + i] - mu;
+            float g = relu && !(Math.fma(xm, scale, shift) > 0f) ? 0f : dz[dzo + i];
+            float v = Math.fma(xm, b, Math.fma(g, a, k));
+            dx[dxo + i] = accumulate ? dx[dxo + i] + v : v;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.jgluon.engine.kernels;
+
+import java.util.Arrays;
+
+/**
+ * The column matrix of a convolution and its transpose, for one image and one group.
+ *
+ * <p>{@code cols} has {@code cg·kh·kw} rows, one per (channel, ki, kj) taken in the weight's
+ * order, and {@code oh·ow} columns, one per output pixel; row r starts at {@code colsOff + r·ld}
+ * ({@code ld ≥ oh·ow} lets several images sit side by side). Entry (r, p) is the input pixel the
+ * kernel tap r sees at output pixel p, or 0 where that tap falls in the padding. Then the forward
+ * convolution is {@code W (f × cg·kh·kw) · cols}.
+ */
+public final class Im2col {
+
+    private Im2col() {}
+
+    /** Fills the column matrix of the {@code cg} channels of {@code x} that start at {@code xOff}. */
+    public static void im2col(Conv2dGeometry g, float[] x, int xOff, float[] cols, int colsOff, int ld) {
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), sh = g.strideH(), sw = g.strideW();
+        int row = 0;
+        for (int c = 0; c < g.cg(); c++) {
+            int plane = xOff + c * h * w;
+            for (int ki = 0; ki < g.kh(); ki++) {
+                int dy = ki * g.dilH() - g.padH();
+                for (int kj = 0; kj < g.kw(); kj++, row++) {
+                    int dx = kj * g.dilW() - g.padW();
+                    int lo = firstInside(dx, sw), hi = endInside(dx, sw, w, ow);
+                    int dst = colsOff + row * ld;
+                    for (int oy = 0; oy < oh; oy++, dst += ow) {
+                        int iy = oy * sh + dy;
+                        if (iy < 0 || iy >= h || lo >= hi) {
+                            Arrays.fill(cols, dst, dst + ow, 0f);
+                            continue;
+                        }
+                        Arrays.fill(cols, dst, dst + lo, 0f);
+                        int src = plane + iy * w + dx;
+                        if (sw == 1) {
+                            System.arraycopy(x, src + lo, cols, dst + lo, hi - lo);
+                        } else {
+                            for (int ox = lo; ox < hi; ox++) cols[dst + ox] = x[src + ox * sw];
+                        }
+                        Arrays.fill(cols, dst + hi, dst + ow, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The transpose of {@link #im2col}: adds every column entry back onto the input pixel it came
+     * from ({@code dx += col2im(cols)}); taps in the padding are dropped.
+     */
+    public static void col2im(Conv2dGeometry g, float[] cols, int colsOff, int ld, float[] dx, int dxOff) {
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), sh = g.strideH(), sw = g.strideW();
+        int row = 0;
+        for (int c = 0; c < g.cg(); c++) {
+            int plane = dxOff + c * h * w;
+            for (int ki = 0; ki < g.kh(); ki++) {
+                int dy = ki * g.dilH() - g.padH();
+                for (int kj = 0; kj < g.kw(); kj++, row++) {
+                    int dxo = kj * g.dilW() - g.padW();
+                    int lo = firstInside(dxo, sw), hi = endInside(dxo, sw, w, ow);
+                    int src = colsOff + row * ld;
+                    for (int oy = 0; oy < oh; oy++, src += ow) {
+                        int iy = oy * sh + dy;
+                        if (iy < 0 || iy >= h) continue;
+                        int dst = plane + iy * w + dxo;
+                        if (sw == 1) {
+                            for (int ox = lo; ox < hi; ox++) dx[dst + ox] += cols[src + ox];
+                        } else {
+                            for (int ox = lo; ox < hi; ox++) dx[dst + ox * sw] += cols[src + ox];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first output column whose input column {@code ox·sw + dx} is ≥ 0. */
+    static int firstInside(int dx, int sw) {
+        return dx >= 0 ? 0 : (-dx + sw - 1) / sw;
+    }
+
+    /** One past the last output column whose input column {@code ox·sw + dx} is < w, clamped to [0, ow]. */
+    static int endInside(int dx, int sw, int w, int ow) {
+        int room = w - dx; // input columns from dx to the right edge
+        if (room <= 0) return 0;
+        return Math.min(ow, (room + sw - 1) / sw);
+    }
+}

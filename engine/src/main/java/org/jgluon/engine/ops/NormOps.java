@@ -1,0 +1,96 @@
+package org.jgluon.engine.ops;
+
+import org.jgluon.engine.Shapes;
+import org.jgluon.engine.Tensor;
+import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.kernels.BatchNormKernels;
+
+/** BatchNorm and the fused BatchNorm+ReLU as recorded ops (MXNet semantics, GLUON.md). */
+public final class NormOps {
+
+    private NormOps() {}
+
+    /**
+     * MXNet's {@code BatchNorm} over channel axis {@code axis} (negative counts from the end).
+     * Train mode ({@link Autograd#isTraining()} and not {@code useGlobalStats}) normalises with the
+     * batch statistics and updates {@code runningMean}/{@code runningVar} in place
+     * ({@code running = momentum·running + (1−momentum)·batch}, biased variance); otherwise it
+     * uses the running statistics. {@code gamma == null} is {@code scale=False} (γ ≡ 1, no
+     * gradient), {@code beta == null} is {@code center=False} (β ≡ 0). {@code fuseRelu} applies
+     * ReLU to the output in the same pass (and the backward takes its mask from the output).
+     */
+    public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                   float momentum, float eps, boolean useGlobalStats, boolean fuseRelu, int axis) {
+        final String op = fuseRelu ? "batch_norm_relu" : "batch_norm";
+        int ndim = x.ndim();
+        int a = axis < 0 ? axis + ndim : axis;
+        if (ndim < 1 || a < 0 || a >= ndim) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for input " + x.shapeString()
+                    + " (" + ndim + " axes); the channel axis is 1 for NCHW and (N, C) input");
+        }
+        if (!(eps > 0f)) {
+            throw new IllegalArgumentException(op + ": epsilon must be positive, got " + eps);
+        }
+        final int[] shape = x.shape();
+        final int channels = shape[a];
+        final int outer = Shapes.prod(shape, 0, a);
+        final int inner = Shapes.prod(shape, a + 1, ndim);
+        checkPerChannel(op, "gamma", gamma, channels, x, a);
+        checkPerChannel(op, "beta", beta, channels, x, a);
+        checkPerChannel(op, "running_mean", runningMean, channels, x, a);
+        checkPerChannel(op, "running_var", runningVar, channels, x, a);
+        if (runningMean == null || runningVar == null) {
+            throw new IllegalArgumentException(op + ": running_mean and running_var are required (shape ("
+                    + channels + ",) for input " + x.shapeString() + " with channel axis " + a + ")");
+        }
+        final boolean batchStats = Autograd.isTraining() && !useGlobalStats;
+        final float[] g = gamma == null ? null : gamma.toArray();
+        final float[] b = beta == null ? null : beta.toArray();
+        final Tensor y = Tensor.zeros(shape);
+        final float[] mean = new float[channels], invStd = new float[channels];
+
+        if (batchStats) {
+            float[] var = new float[channels];
+            BatchNormKernels.forwardTrain(x.data(), x.offset(), y.data(), 0, outer, channels, inner, g, b, eps,
+                    fuseRelu, mean, var, invStd);
+            BatchNormKernels.updateRunning(runningMean.data(), runningMean.offset(), runningVar.data(),
+                    runningVar.offset(), mean, var, momentum, channels);
+        } else {
+            float[] rm = runningMean.toArray(), rv = runningVar.toArray();
+            BatchNormKernels.forwardInference(x.data(), x.offset(), y.data(), 0, outer, channels, inner, g, b, rm, rv,
+                    eps, fuseRelu);
+            for (int c = 0; c < channels; c++) {
+                mean[c] = rm[c];
+                invStd[c] = BatchNormKernels.inferenceInvStd(rv[c], eps);
+            }
+        }
+
+        // y = [relu](γ·(x−μ)·r + β), x (outer, C, inner), γ β μ r (C,).
+        // Backward needs x, μ and r as used above, γ, and y itself for the ReLU mask (g = dy·[y>0]);
+        // with batch statistics μ and r depend on x (the full formula), with running ones they are constants.
+        return Autograd.recordOp(op, y, dy -> {
+            float[] dgamma = new float[channels], dbeta = new float[channels];
+            boolean wantDx = x.requiresGrad();
+            Tensor dx = wantDx ? x.gradBuffer() : null;
+            BatchNormKernels.backward(dy.data(), dy.offset(), x.data(), x.offset(), y.data(), 0,
+                    wantDx ? dx.data() : null, wantDx ? dx.offset() : 0, true,
+                    outer, channels, inner, g, b, mean, invStd, fuseRelu, !batchStats, dgamma, dbeta);
+            if (gamma != null && gamma.requiresGrad()) addInto(gamma.gradBuffer(), dgamma);
+            if (beta != null && beta.requiresGrad()) addInto(beta.gradBuffer(), dbeta);
+        }, x, gamma, beta);
+    }
+
+    private static void checkPerChannel(String op, String name, Tensor t, int channels, Tensor x, int axis) {
+        if (t != null && t.size() != channels) {
+            throw new IllegalArgumentException(op + ": " + name + " has shape " + t.shapeString() + " but input "
+                    + x.shapeString() + " has " + channels + " channels on axis " + axis + "; want (" + channels
+                    + ",)");
+        }
+    }
+
+    private static void addInto(Tensor grad, float[] v) {
+        float[] d = grad.data();
+        int o = grad.offset();
+        for (int i = 0; i < v.length; i++) d[o + i] += v[i];
+    }
+}

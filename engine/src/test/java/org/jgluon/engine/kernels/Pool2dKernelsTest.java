@@ -1,0 +1,227 @@
+package org.jgluon.engine.kernels;
+
+import static org.jgluon.engine.kernels.Conv2dKernelsTest.assertClose;
+import static org.jgluon.engine.kernels.Conv2dKernelsTest.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.jgluon.engine.Parallel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class Pool2dKernelsTest {
+
+    private final int savedThreads = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(savedThreads);
+    }
+
+    /** n, c, h, w, kh, kw, strideH, strideW, padH, padW, ceilMode. */
+    static Stream<Pool2dGeometry> shapes() {
+        return Stream.of(
+                Pool2dGeometry.of(2, 3, 13, 13, 3, 3, 2, 2, 0, 0, false),  // AlexNet's overlapping 3/2
+                Pool2dGeometry.of(1, 2, 8, 6, 2, 2, 2, 2, 0, 0, false),    // plain 2/2
+                Pool2dGeometry.of(2, 1, 7, 7, 3, 3, 2, 2, 1, 1, false),    // padding
+                Pool2dGeometry.of(1, 3, 7, 8, 2, 2, 2, 2, 0, 0, true),     // ceil mode: partial last window
+                Pool2dGeometry.of(1, 2, 5, 5, 2, 2, 2, 2, 1, 1, true),     // ceil mode + padding: an empty last window
+                Pool2dGeometry.of(3, 2, 9, 5, 3, 2, 1, 2, 1, 0, false),    // non-square window and stride
+                Pool2dGeometry.of(1, 17, 1, 1, 1, 1, 1, 1, 0, 0, false),   // 1×1 planes
+                Pool2dGeometry.of(1, 2, 9, 54, 3, 3, 2, 2, 0, 0, false),   // AlexNet-wide rows: SIMD windows + masked tail
+                Pool2dGeometry.of(2, 1, 7, 40, 3, 3, 1, 1, 1, 1, true),    // stride 1, padded edges around SIMD windows
+                Pool2dGeometry.of(1, 1, 5, 100, 2, 5, 1, 3, 0, 2, true),   // stride 3, wide window, ceil mode
+                Pool2dGeometry.global(2, 3, 5, 7));                         // global
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void maxPoolMatchesReference(Pool2dGeometry g) {
+        Random r = new Random(1);
+        float[] x = random(r, g.planes() * g.inPixels()), dy = random(r, g.planes() * g.outPixels());
+        float[] y = new float[dy.length];
+        int[] argmax = new int[dy.length];
+        Pool2dKernels.maxForward(g, x, 0, y, 0, argmax);
+        assertArrayEquals(Pool2dReference.maxForward(g, x), y);
+        float[] dx = new float[x.length];
+        Pool2dKernels.maxBackward(g, dy, 0, argmax, dx, 0);
+        assertClose(Pool2dReference.maxBackward(g, x, dy), dx, "max dx");
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void avgPoolMatchesReference(Pool2dGeometry g) {
+        Random r = new Random(2);
+        float[] x = random(r, g.planes() * g.inPixels()), dy = random(r, g.planes() * g.outPixels());
+        for (boolean include : new boolean[] {true, false}) {
+            float[] y = new float[dy.length];
+            Pool2dKernels.avgForward(g, include, x, 0, y, 0);
+            assertClose(Pool2dReference.avgForward(g, include, x), y, "avg y, countIncludePad=" + include);
+            float[] dx = new float[x.length];
+            Pool2dKernels.avgBackward(g, include, dy, 0, dx, 0);
+            assertClose(Pool2dReference.avgBackward(g, include, dy), dx, "avg dx, countIncludePad=" + include);
+        }
+    }
+
+    /** ReLU output has many exact ties (zeros): the winners must still be the first in row-major order. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void maxPoolTiesAndNaNsMatchReference(Pool2dGeometry g) {
+        Random r = new Random(6);
+        float[] x = random(r, g.planes() * g.inPixels()), dy = random(r, g.planes() * g.outPixels());
+        for (int j = 0; j < x.length; j++) {
+            x[j] = Math.max(0f, Math.round(x[j] * 3f)); // values 0..3, mostly 0: ties everywhere
+            if (j % 97 == 13) x[j] = Float.NaN;          // and a few NaNs, which must win
+        }
+        float[] y = new float[dy.length];
+        int[] argmax = new int[dy.length];
+        Pool2dKernels.maxForward(g, x, 0, y, 0, argmax);
+        assertArrayEquals(Pool2dReference.maxForward(g, x), y);
+        float[] dx = new float[x.length];
+        Pool2dKernels.maxBackward(g, dy, 0, argmax, dx, 0);
+        assertClose(Pool2dReference.maxBackward(g, x, dy), dx, "max dx with ties");
+    }
+
+    /** Ties go to the first maximum in row-major window order; overlapping windows add up at a shared winner. */
+    @Test
+    void maxPoolTiesAndOverlapsByHand() {
+        Pool2dGeometry g = Pool2dGeometry.of(1, 1, 3, 3, 2, 2, 1, 1, 0, 0, false); // four overlapping 2×2 windows
+        float[] x = {1, 5, 5,
+                     5, 2, 0,
+                     0, 5, 3};
+        float[] y = new float[4];
+        int[] argmax = new int[4];
+        Pool2dKernels.maxForward(g, x, 0, y, 0, argmax);
+        assertArrayEquals(new float[] {5, 5, 5, 5}, y);
+        assertArrayEquals(new int[] {1, 1, 3, 7}, argmax);
+        float[] dx = new float[9];
+        Pool2dKernels.maxBackward(g, new float[] {1, 10, 100, 1000}, 0, argmax, dx, 0);
+        assertArrayEquals(new float[] {0, 11, 0, 100, 0, 0, 0, 1000, 0}, dx);
+    }
+
+    /** Padding never wins a max, even against negative numbers; averages count it only when asked. */
+    @Test
+    void paddingByHand() {
+        Pool2dGeometry g = Pool2dGeometry.of(1, 1, 2, 2, 2, 2, 2, 2, 1, 1, false); // 4 windows, each 1 real element
+        float[] x = {-1, -2, -3, -4};
+        float[] y = new float[4];
+        Pool2dKernels.maxForward(g, x, 0, y, 0, null);
+        assertArrayEquals(x, y);
+        Pool2dKernels.avgForward(g, true, x, 0, y, 0);
+        assertArrayEquals(new float[] {-0.25f, -0.5f, -0.75f, -1f}, y);
+        Pool2dKernels.avgForward(g, false, x, 0, y, 0);
+        assertArrayEquals(x, y);
+    }
+
+    @Test
+    void ceilModeEmptyWindowGivesZeroAndNoGradient() {
+        Pool2dGeometry g = Pool2dGeometry.of(1, 1, 5, 5, 2, 2, 2, 2, 1, 1, true);
+        assertEquals(4, g.oh()); // MXNet: 1 + ceil((5 + 2 − 2) / 2)
+        float[] x = new float[25];
+        java.util.Arrays.fill(x, -7f);
+        float[] y = new float[16];
+        int[] argmax = new int[16];
+        Pool2dKernels.maxForward(g, x, 0, y, 0, argmax);
+        // output row 3 and column 3 look at input rows/columns 5..6: wholly padding
+        for (int j = 0; j < 16; j++) {
+            boolean empty = j / 4 == 3 || j % 4 == 3;
+            assertEquals(empty ? 0f : -7f, y[j], "y[" + j + "]");
+            assertEquals(empty, argmax[j] < 0, "argmax[" + j + "]");
+        }
+        float[] dx = new float[25];
+        float[] dy = new float[16];
+        java.util.Arrays.fill(dy, 1f);
+        Pool2dKernels.maxBackward(g, dy, 0, argmax, dx, 0);
+        double total = 0;
+        for (float v : dx) total += v;
+        assertEquals(9.0, total); // only the 9 non-empty windows pass gradient
+    }
+
+    /** The max and avg backward against central differences in double (values spaced so no max flips). */
+    @Test
+    void backwardMatchesFiniteDifferences() {
+        Pool2dGeometry g = Pool2dGeometry.of(2, 2, 6, 5, 3, 2, 2, 1, 1, 0, true);
+        int nx = g.planes() * g.inPixels();
+        Random r = new Random(3);
+        float[] x = new float[nx];
+        for (int j = 0; j < nx; j++) x[j] = j * 0.1f; // distinct, at least 0.1 apart
+        for (int j = nx - 1; j > 0; j--) { // shuffle
+            int k = r.nextInt(j + 1);
+            float t = x[j]; x[j] = x[k]; x[k] = t;
+        }
+        float[] dy = random(r, g.planes() * g.outPixels());
+        int[] argmax = new int[dy.length];
+        Pool2dKernels.maxForward(g, x, 0, new float[dy.length], 0, argmax);
+        float[] dmax = new float[nx], davg = new float[nx];
+        Pool2dKernels.maxBackward(g, dy, 0, argmax, dmax, 0);
+        Pool2dKernels.avgBackward(g, true, dy, 0, davg, 0);
+        double eps = 1e-3;
+        for (int j = 0; j < nx; j++) {
+            float keep = x[j];
+            double[] up = losses(g, x, dy, keep + eps, j), down = losses(g, x, dy, keep - eps, j);
+            assertEquals((up[0] - down[0]) / (2 * eps), dmax[j], 1e-5, "max dx[" + j + "]");
+            assertEquals((up[1] - down[1]) / (2 * eps), davg[j], 1e-5, "avg dx[" + j + "]");
+        }
+    }
+
+    /** {Σ dy·maxpool(x), Σ dy·avgpool(x)} in double with x[j] replaced by v. */
+    private static double[] losses(Pool2dGeometry g, float[] xf, float[] dy, double v, int j) {
+        double[] x = new double[xf.length];
+        for (int k = 0; k < x.length; k++) x[k] = xf[k];
+        x[j] = v;
+        double lmax = 0, lavg = 0;
+        for (int p = 0; p < g.planes(); p++)
+            for (int oy = 0; oy < g.oh(); oy++)
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    double max = Double.NEGATIVE_INFINITY, sum = 0;
+                    int padded = 0;
+                    for (int ki = 0; ki < g.kh(); ki++)
+                        for (int kj = 0; kj < g.kw(); kj++) {
+                            int iy = oy * g.strideH() - g.padH() + ki, ix = ox * g.strideW() - g.padW() + kj;
+                            if (iy < g.h() + g.padH() && ix < g.w() + g.padW()) padded++;
+                            if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) continue;
+                            double e = x[(p * g.h() + iy) * g.w() + ix];
+                            max = Math.max(max, e);
+                            sum += e;
+                        }
+                    double d = dy[(p * g.oh() + oy) * g.ow() + ox];
+                    lmax += d * max;
+                    lavg += d * sum / padded;
+                }
+        return new double[] {lmax, lavg};
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        Pool2dGeometry g = Pool2dGeometry.of(5, 7, 13, 13, 3, 3, 2, 2, 1, 1, true);
+        Random r = new Random(4);
+        float[] x = random(r, g.planes() * g.inPixels()), dy = random(r, g.planes() * g.outPixels());
+        float[][] one = runAll(g, x, dy, 1), two = runAll(g, x, dy, 2);
+        for (int k = 0; k < one.length; k++) assertArrayEquals(one[k], two[k], "output " + k);
+    }
+
+    private static float[][] runAll(Pool2dGeometry g, float[] x, float[] dy, int threads) {
+        Parallel.setThreads(threads);
+        float[] ymax = new float[dy.length], yavg = new float[dy.length], dmax = new float[x.length], davg = new float[x.length];
+        int[] argmax = new int[dy.length];
+        Pool2dKernels.maxForward(g, x, 0, ymax, 0, argmax);
+        Pool2dKernels.maxBackward(g, dy, 0, argmax, dmax, 0);
+        Pool2dKernels.avgForward(g, false, x, 0, yavg, 0);
+        Pool2dKernels.avgBackward(g, false, dy, 0, davg, 0);
+        return new float[][] {ymax, yavg, dmax, davg};
+    }
+
+    @Test
+    void outputSizeFollowsMxnet() {
+        assertEquals(26, Pool2dGeometry.of(1, 1, 54, 54, 3, 3, 2, 2, 0, 0, false).oh()); // AlexNet at 224
+        assertEquals(12, Pool2dGeometry.of(1, 1, 26, 26, 3, 3, 2, 2, 0, 0, false).oh());
+        assertEquals(3, Pool2dGeometry.of(1, 1, 7, 7, 2, 2, 2, 2, 0, 0, false).oh());
+        assertEquals(4, Pool2dGeometry.of(1, 1, 7, 7, 2, 2, 2, 2, 0, 0, true).oh());
+        assertEquals(4, Pool2dGeometry.of(1, 1, 6, 6, 3, 3, 2, 2, 1, 1, true).oh());
+    }
+}
