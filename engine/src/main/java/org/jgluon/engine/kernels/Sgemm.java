@@ -258,7 +258,8 @@ public final class Sgemm {
                 while (i < mc) {
                     int h = panelHeight(mc - i);
                     int ci = cCol + (ic + i) * ldc;
-                    if (h == MR) tile12(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
+                    if (h == MR && cols <= VL) tile12Half(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
+                    else if (h == MR) tile12(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
                     else if (h == 4) tile4(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
                     else tile1(pa, aIdx, pb, bIdx, kc, acc, c, ci, cols, alpha, cScale);
                     aIdx += h * kc;
@@ -330,6 +331,33 @@ public final class Sgemm {
         c90.intoArray(acc, 18 * VL); c91.intoArray(acc, 19 * VL);
         ca0.intoArray(acc, 20 * VL); ca1.intoArray(acc, 21 * VL);
         cb0.intoArray(acc, 22 * VL); cb1.intoArray(acc, 23 * VL);
+        update(acc, 12, c, ci, ldc, cols, alpha, cScale);
+    }
+
+    /** The 12-row tile on a panel with at most one vector of columns left (the right edge of C). */
+    private static void tile12Half(float[] pa, int ai, float[] pb, int bi, int kc,
+                                   float[] acc, float[] c, int ci, int ldc, int cols, float alpha, float cScale) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z, c8 = z, c9 = z, ca = z, cb = z;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            c0 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai]), c0);
+            c1 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 1]), c1);
+            c2 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 2]), c2);
+            c3 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 3]), c3);
+            c4 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 4]), c4);
+            c5 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 5]), c5);
+            c6 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 6]), c6);
+            c7 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 7]), c7);
+            c8 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 8]), c8);
+            c9 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 9]), c9);
+            ca = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 10]), ca);
+            cb = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 11]), cb);
+        }
+        // Only the first vector of each scratch row is read back (cols <= VL).
+        c0.intoArray(acc, 0 * NR); c1.intoArray(acc, 1 * NR); c2.intoArray(acc, 2 * NR); c3.intoArray(acc, 3 * NR);
+        c4.intoArray(acc, 4 * NR); c5.intoArray(acc, 5 * NR); c6.intoArray(acc, 6 * NR); c7.intoArray(acc, 7 * NR);
+        c8.intoArray(acc, 8 * NR); c9.intoArray(acc, 9 * NR); ca.intoArray(acc, 10 * NR); cb.intoArray(acc, 11 * NR);
         update(acc, 12, c, ci, ldc, cols, alpha, cScale);
     }
 
