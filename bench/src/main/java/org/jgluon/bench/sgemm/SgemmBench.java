@@ -31,7 +31,7 @@ public class SgemmBench {
     @Param({"256", "512", "1024", "2048",
             "conv1@224", "conv2@224", "conv3@224", "conv4@224", "conv5@224",
             "conv1@96", "conv2@96", "conv3@96", "conv4@96", "conv5@96",
-            "conv2@224.dW", "conv2@224.dX"})
+            "conv2@224.dW", "conv2@224.dX", "dense1@224", "dense1@224.dX", "dense1@224.dW"})
     public String shape;
 
     @Param({"1", "2"})
