@@ -137,6 +137,21 @@ class AutogradTest {
     }
 
     @Test
+    void anOutputOfAFreedGraphIsAConstantInTheNextRecording() {
+        // MXNet: after backward, the old graph's outputs no longer require grad
+        Tensor x = vec(1, 2).attachGrad();
+        Tensor y = Autograd.record(() -> NdOps.square(x));
+        y.backward();
+        assertFalse(y.requiresGrad());
+        Tensor w = vec(3, 4).attachGrad();
+        Tensor z = Autograd.record(() -> NdOps.sum(NdOps.mul(w, y)));
+        z.backward();
+        assertArrayEquals(new float[] {1, 4}, w.grad().toArray());
+        assertArrayEquals(new float[] {2, 4}, x.grad().toArray(), "x is untouched by the second backward");
+        assertFalse(Autograd.record(() -> NdOps.mulScalar(y, 2f)).requiresGrad(), "alone, y starts no graph");
+    }
+
+    @Test
     void graphsFromSeparateRecordScopesStayIndependent() {
         Tensor x = vec(1, 2).attachGrad();
         Tensor first = Autograd.record(() -> NdOps.sum(NdOps.square(x)));
