@@ -190,18 +190,19 @@ final class NdRaw {
      * on one side and runs at a fraction of memory speed).
      */
     static void transposeTiles(float[] src, int so, int rows, int cols, int batches, float[] dst) {
-        int colTiles = (cols + TILE - 1) / TILE;
+        int colTiles = (cols + TILE - 1) / TILE, rowTiles = (rows + TILE - 1) / TILE;
+        int tilesPerBatch = colTiles * rowTiles;
         int plane = rows * cols;
-        Parallel.forRange(batches * colTiles, Math.max(1, GRAIN / Math.max(1, rows * TILE)), (lo, hi) -> {
+        // one task per tile: tiles write disjoint parts of dst, so any split gives the same result
+        Parallel.forRange(batches * tilesPerBatch, Math.max(1, GRAIN / (TILE * TILE)), (lo, hi) -> {
             for (int t = lo; t < hi; t++) {
-                int batch = t / colTiles, j0 = (t % colTiles) * TILE, j1 = Math.min(cols, j0 + TILE);
+                int batch = t / tilesPerBatch, tile = t % tilesPerBatch;
+                int j0 = (tile / rowTiles) * TILE, j1 = Math.min(cols, j0 + TILE);
+                int i0 = (tile % rowTiles) * TILE, i1 = Math.min(rows, i0 + TILE);
                 int sb = so + batch * plane, db = batch * plane;
-                for (int i0 = 0; i0 < rows; i0 += TILE) {
-                    int i1 = Math.min(rows, i0 + TILE);
-                    for (int j = j0; j < j1; j++) {
-                        int d = db + j * rows;
-                        for (int i = i0; i < i1; i++) dst[d + i] = src[sb + i * cols + j];
-                    }
+                for (int j = j0; j < j1; j++) {
+                    int d = db + j * rows;
+                    for (int i = i0; i < i1; i++) dst[d + i] = src[sb + i * cols + j];
                 }
             }
         });
