@@ -112,6 +112,13 @@ public final class Autograd {
      */
     public static Tensor recordOp(String op, Tensor output, BackwardFn fn, Tensor... inputs) {
         if (!wouldRecord(inputs)) return output;
+        for (Tensor in : inputs) {
+            if (in == output) {
+                // the output would become its own producer and lose the graph behind it
+                throw new IllegalStateException("autograd: op '" + op + "' records one of its inputs as its output;"
+                        + " an op must return a new tensor (a view is fine), or return the input unrecorded");
+            }
+        }
         output.markRequiresGrad();
         output.setNode(new Node(op, inputs, fn));
         return output;

@@ -429,9 +429,9 @@ public final class NdOps {
             for (Tensor t : inputs) {
                 int w = t.dim(ax) * inner;
                 if (t.requiresGrad()) {
-                    float[] gb = t.gradBuffer().data();
+                    Tensor gb = t.gradBuffer();
                     for (int o = 0; o < outer; o++) {
-                        ElementwiseKernels.addInto(gb, o * w, g.data(), g.offset() + o * rowOut + start, w);
+                        ElementwiseKernels.addInto(gb.data(), gb.offset() + o * w, g.data(), g.offset() + o * rowOut + start, w);
                     }
                 }
                 start += w;

@@ -126,6 +126,14 @@ class AutogradTest {
     }
 
     @Test
+    void anOpMayNotRecordItsInputAsItsOutput() {
+        Tensor x = vec(1, 2).attachGrad();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Autograd.record(() -> Autograd.recordOp("identity", x, g -> { }, x)));
+        assertTrue(e.getMessage().contains("'identity'"), e.getMessage());
+    }
+
+    @Test
     void theTapeIsDroppedAfterBackward() {
         Tensor x = vec(1, 2).attachGrad();
         Tensor y = Autograd.record(() -> NdOps.sum(NdOps.square(x)));
