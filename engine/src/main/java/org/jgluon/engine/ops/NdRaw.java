@@ -104,6 +104,24 @@ final class NdRaw {
     }
 
     /**
+     * Adds {@code x · y} (element-wise, broadcast to the op output) into {@code in}'s gradient;
+     * when all three shapes agree, in one pass without a temporary.
+     */
+    static void accumulateProduct(Tensor in, Tensor x, Tensor y) {
+        if (!in.requiresGrad()) return;
+        int[] s = in.shape();
+        if (!Shapes.same(s, x.shape()) || !Shapes.same(s, y.shape())) {
+            accumulate(in, raw(Binary.MUL, x, y), 1f);
+            return;
+        }
+        Tensor gb = in.gradBuffer();
+        float[] d = gb.data(), xd = x.data(), yd = y.data();
+        int dOff = gb.offset(), xo = x.offset(), yo = y.offset();
+        Parallel.forRange(gb.size(), GRAIN, (lo, hi) ->
+                ElementwiseKernels.addProductInto(d, dOff + lo, xd, xo + lo, yd, yo + lo, hi - lo));
+    }
+
+    /**
      * Adds {@code scale · contribution} into {@code in}'s gradient. The contribution has the op
      * output's shape; axes along which {@code in} was broadcast are summed away first (in double).
      */
