@@ -282,4 +282,24 @@ class NdOpsTest {
         assertArrayEquals(new int[] {0, 5}, NdOps.dot(e, NdOps.zeros(3, 5), false, false).shape());
         assertArrayEquals(new int[] {3, 5}, NdOps.dot(e, NdOps.zeros(0, 5), true, false).shape());
     }
+
+    @Test
+    void largeOpsSplitAcrossThreadsMatchAPlainLoop() {
+        int before = org.jgluon.engine.Parallel.threads();
+        try {
+            org.jgluon.engine.Parallel.setThreads(2);
+            int n = 1000003;
+            Tensor a = org.jgluon.engine.autograd.GradCheck.uniform(1, -1f, 1f, n);
+            Tensor b = org.jgluon.engine.autograd.GradCheck.uniform(2, 0.5f, 1.5f, n);
+            Tensor add = NdOps.add(a, b), div = NdOps.div(a, b), rsub = NdOps.rsubScalar(a, 0.3f), rdiv = NdOps.rdivScalar(b, 3f);
+            for (int i = 0; i < n; i++) {
+                float x = a.get(i), y = b.get(i);
+                if (add.get(i) != x + y || div.get(i) != x / y || rsub.get(i) != 0.3f - x || rdiv.get(i) != 3f / y) {
+                    throw new AssertionError("element " + i + " differs from the plain loop");
+                }
+            }
+        } finally {
+            org.jgluon.engine.Parallel.setThreads(before);
+        }
+    }
 }
