@@ -165,6 +165,20 @@ class NdOpsTest {
             }
         }
         assertTensor(x.toArray(), new int[] {2, 3, 4}, NdOps.transpose(NdOps.transpose(x, 2, 0, 1), 1, 2, 0));
+        // the tiled path (last two axes swapped) on sizes that straddle the 32×32 tiles, batched too
+        for (int[] shape : new int[][] {{37, 70}, {1000, 3}, {3, 33, 65}}) {
+            Tensor big = org.jgluon.engine.autograd.GradCheck.uniform(5, -1f, 1f, shape);
+            int n = shape.length, rows = shape[n - 2], cols = shape[n - 1];
+            int[] perm = n == 2 ? new int[] {1, 0} : new int[] {0, 2, 1};
+            Tensor tt = NdOps.transpose(big, perm);
+            for (int b = 0; b < big.size() / (rows * cols); b++) {
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < cols; j++) {
+                        assertEquals(big.get(b * rows * cols + i * cols + j), tt.get(b * rows * cols + j * rows + i));
+                    }
+                }
+            }
+        }
         assertError("transpose: axes [0, 0] is not a permutation", () -> NdOps.transpose(M, 0, 0));
         assertError("transpose: axes [0] must list each of the 2 axes", () -> NdOps.transpose(M, 0));
     }
