@@ -1,6 +1,7 @@
 package org.jgluon.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * run on {@code FloatVector}; the others are plain loops the JIT may vectorise itself.
  *
  * <p>The vector loops use the same IEEE operations as {@link ElementwiseReference}, so results
- * are bit-identical to it (the tests check this).
+ * are bit-identical to it (the tests check this), except exp and log, which come from the
+ * vector math library and may differ from {@code Math.exp}/{@code Math.log} by one ulp.
  */
 public final class ElementwiseKernels {
 
@@ -152,7 +154,9 @@ public final class ElementwiseKernels {
                     v.mul(v).intoArray(y, yo + i);
                 }
             }
-            default -> { /* exp and log: scalar Math below, accurate to the float ulp */ }
+            // the vector library's exp and log are within 1 ulp of Math's and several times faster
+            case EXP -> { for (; i < u; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(y, yo + i); }
+            case LOG -> { for (; i < u; i += L) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(y, yo + i); }
         }
         for (; i < n; i++) y[yo + i] = op.apply(x[xo + i]);
     }

@@ -8,7 +8,10 @@ public final class Pool2dReference {
 
     private Pool2dReference() {}
 
-    /** Window maxima; padding is −∞, ties go to the first in row-major order, an empty window gives 0. */
+    /**
+     * Window maxima; padding is −∞, ties go to the first in row-major order, the first NaN beats
+     * numbers, an empty window gives 0.
+     */
     public static float[] maxForward(Pool2dGeometry g, float[] x) {
         float[] y = new float[g.planes() * g.outPixels()];
         for (int p = 0; p < g.planes(); p++)
@@ -85,7 +88,7 @@ public final class Pool2dReference {
                 int iy = oy * g.strideH() - g.padH() + ki, ix = ox * g.strideW() - g.padW() + kj;
                 if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) continue;
                 int idx = (p * g.h() + iy) * g.w() + ix;
-                if (at < 0 || x[idx] > x[at]) at = idx;
+                if (at < 0 || x[idx] > x[at] || (Float.isNaN(x[idx]) && !Float.isNaN(x[at]))) at = idx;
             }
         return at;
     }

@@ -2,6 +2,11 @@ package org.jgluon.engine.kernels;
 
 import java.util.Arrays;
 
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import org.jgluon.engine.Parallel;
 
 /**
@@ -19,6 +24,9 @@ public final class ReduceKernels {
 
     private static final int GRAIN = 32768;
     private static final int BLOCK = 65536;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Half as many double lanes as float lanes: one float vector widens into two of these. */
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
 
     private ReduceKernels() {}
 
@@ -101,20 +109,24 @@ public final class ReduceKernels {
         return acc;
     }
 
-    /** Reduces a contiguous run; sums use four double accumulators (fixed order, independent of threads). */
+    /** Reduces a contiguous run; sums accumulate in double lanes (a fixed order, independent of threads). */
     private static double run(Reduce op, float[] x, int xo, int n) {
         switch (op) {
             case SUM -> {
-                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                // widen each float vector into two double vectors; lanes are combined in index order
+                // (not reduceLanes, whose order may differ between the interpreter and compiled code)
+                DoubleVector lo = DoubleVector.zero(D), hi = DoubleVector.zero(D);
                 int i = 0;
-                for (; i + 4 <= n; i += 4) {
-                    s0 += x[xo + i];
-                    s1 += x[xo + i + 1];
-                    s2 += x[xo + i + 2];
-                    s3 += x[xo + i + 3];
+                for (int u = S.loopBound(n); i < u; i += S.length()) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+                    hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
                 }
-                for (; i < n; i++) s0 += x[xo + i];
-                return (s0 + s1) + (s2 + s3);
+                double[] lanes = lo.add(hi).toArray();
+                double s = 0;
+                for (double l : lanes) s += l;
+                for (; i < n; i++) s += x[xo + i];
+                return s;
             }
             case MAX -> {
                 float v = Float.NEGATIVE_INFINITY;
@@ -168,7 +180,11 @@ public final class ReduceKernels {
         for (int c = 0; c < w; c++) out[ob + lo + c] = (float) (acc[c] / divisor);
     }
 
-    /** Any other pattern: each output element walks its reduced indices. */
+    /**
+     * Any other pattern, e.g. {@code [R, K, R]} (per-channel sums of NCHW): each output element
+     * walks its reduced indices as runs along the innermost reduced axis (contiguous when that
+     * axis is the last one), the outer reduced axes by an odometer.
+     */
     private static void general(Reduce op, float[] x, int xo, int[] e, boolean[] r, float[] out, int oo,
                                 double divisor) {
         int m = e.length;
@@ -186,9 +202,10 @@ public final class ReduceKernels {
             if (r[i]) { re[b] = e[i]; rs[b++] = stride[i]; perOut *= e[i]; }
             else { ke[a] = e[i]; ks[a++] = stride[i]; count *= e[i]; }
         }
-        final int total = count, per = perOut, nKept = kept, nRed = red;
+        final int total = count, per = perOut, nKept = kept, nOuter = red - 1;
+        final int runLen = re[red - 1], runStride = rs[red - 1], runs = perOut / Math.max(1, runLen);
         Parallel.forRange(total, Math.max(1, GRAIN / Math.max(1, per)), (lo, hi) -> {
-            int[] idx = new int[nRed];
+            int[] idx = new int[Math.max(0, nOuter)];
             for (int o = lo; o < hi; o++) {
                 int base = xo, t = o;
                 for (int i = nKept - 1; i >= 0; i--) {
@@ -197,11 +214,15 @@ public final class ReduceKernels {
                 }
                 Arrays.fill(idx, 0);
                 double v = op.identity();
-                for (int k = 0; k < per; k++) {
+                for (int k = 0; k < runs; k++) {
                     int off = base;
-                    for (int i = 0; i < nRed; i++) off += idx[i] * rs[i];
-                    v = op.combine(v, x[off]);
-                    for (int i = nRed - 1; i >= 0; i--) {
+                    for (int i = 0; i < nOuter; i++) off += idx[i] * rs[i];
+                    if (runStride == 1) {
+                        v = op.combine(v, run(op, x, off, runLen));
+                    } else {
+                        for (int j = 0; j < runLen; j++) v = op.combine(v, x[off + j * runStride]);
+                    }
+                    for (int i = nOuter - 1; i >= 0; i--) {
                         if (++idx[i] < re[i]) break;
                         idx[i] = 0;
                     }

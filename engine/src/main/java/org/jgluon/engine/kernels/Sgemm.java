@@ -9,8 +9,8 @@ import org.jgluon.engine.Parallel;
  * Single-precision GEMM: {@code C = alpha * op(A) * op(B) + beta * C}, row-major, where
  * {@code op(X)} is X or its transpose. A is M×K after op, B is K×N after op, C is M×N.
  *
- * <p>BLIS-style: for each KC-deep slice, B is packed into panels NR = 2 vectors wide and A into
- * MR = 12-row micro-panels (MC rows at a time); a 12×NR register tile (12 broadcasts of A times
+ * <p>BLIS-style: for each K slice, B is packed into panels NR = 2 vectors wide and A into
+ * MR = 12-row micro-panels (a block of rows at a time); a 12×NR register tile (12 broadcasts of A times
  * two B vectors = 24 accumulators held in locals across the K loop) does the work. Row tails use
  * 4-row and 1-row tiles, column tails are zero-padded in the packed B and masked on the store.
  * The four transpose cases differ only in the packing.
@@ -30,12 +30,19 @@ public final class Sgemm {
     static final int NR = 2 * VL;
     /** Rows of the main register tile. */
     static final int MR = 12;
-    /** Depth of a K slice: a B panel (KC × NR) stays in L1, an A block (MC × KC) in L2. */
-    static final int KC = 256;
-    /** Rows of A packed at a time (a multiple of MR). */
-    static final int MC = 144;
-    /** Columns of B packed at a time (a multiple of NR). */
-    static final int NC = 64 * NR;
+    /**
+     * Cache blocking: K is cut into even slices of at most {@code kc}, A is packed {@code mc} rows
+     * at a time (a multiple of MR) and B {@code nc} columns at a time (a multiple of NR).
+     *
+     * <p>Measured here (1 thread, 1024³ and AlexNet shapes): deep slices win. Every slice
+     * re-reads and re-writes the C tile, and at kc = 256 that traffic (rows of C a page apart,
+     * which Java cannot prefetch) cost about 15 % at 1024³; kc = 1024 (a B panel of 128 KiB
+     * streaming from L2, an A block of 96 × 1024 in L2) is as fast elsewhere.
+     */
+    record Blocking(int kc, int mc, int nc) {}
+
+    static final Blocking BLOCKING = new Blocking(1024, 96, 32 * NR);
+    static final int NC = BLOCKING.nc();
 
     /** Below this m·n·k the work is not worth handing to other threads. */
     private static final long PARALLEL_MIN_MNK = 1L << 21;
@@ -60,6 +67,13 @@ public final class Sgemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
+        sgemm(BLOCKING, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** {@link #sgemm} with explicit cache blocking (for tuning experiments). */
+    static void sgemm(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
         checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0f) {
@@ -70,7 +84,7 @@ public final class Sgemm {
             small(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        Problem p = new Problem(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        Problem p = new Problem(blocking, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         int[] grid = threadGrid(m, n, k, Parallel.threads());
         int tm = grid[0], tn = grid[1];
         if (tm * tn == 1) {
@@ -121,29 +135,31 @@ public final class Sgemm {
     }
 
     /** One call's arguments, shared by the threads working on it. */
-    private record Problem(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    private record Problem(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                            float beta, float[] c, int cOff, int ldc) {
 
         /** Computes the rectangle {@code C[i0:i1, j0:j1]} in the calling thread. */
         void run(int i0, int i1, int j0, int j1) {
+            // K slices and row blocks of even size (no thin last slice paying a full C update).
+            int kSlices = ceilDiv(k, blocking.kc()), kcMax = ceilDiv(k, kSlices);
+            int mcMax = Math.min(roundUp(ceilDiv(i1 - i0, ceilDiv(i1 - i0, blocking.mc())), MR), i1 - i0);
+            int ncBlock = blocking.nc(), ncMax = Math.min(ncBlock, roundUp(j1 - j0, NR));
             Buffers buf = BUFFERS.get();
-            int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
-            int kcMax = Math.min(KC, k);
             if (buf.b.length < kcMax * ncMax) buf.b = new float[kcMax * ncMax];
-            int mcMax = Math.min(MC, i1 - i0);
             if (buf.a.length < kcMax * mcMax) buf.a = new float[kcMax * mcMax];
             float[] pa = buf.a, pb = buf.b, acc = buf.acc;
-            for (int jc = j0; jc < j1; jc += NC) {
-                int nc = Math.min(NC, j1 - jc);
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
+            for (int jc = j0; jc < j1; jc += ncBlock) {
+                int nc = Math.min(ncBlock, j1 - jc);
+                for (int slice = 0; slice < kSlices; slice++) {
+                    int pc = (int) ((long) k * slice / kSlices);
+                    int kc = (int) ((long) k * (slice + 1) / kSlices) - pc;
                     // The first K slice applies beta to C (and must not read C when beta is 0);
                     // later slices add onto it.
-                    float cScale = pc == 0 ? beta : 1f;
+                    float cScale = slice == 0 ? beta : 1f;
                     packB(pb, pc, kc, jc, nc);
-                    for (int ic = i0; ic < i1; ic += MC) {
-                        int mc = Math.min(MC, i1 - ic);
+                    for (int ic = i0; ic < i1; ic += mcMax) {
+                        int mc = Math.min(mcMax, i1 - ic);
                         packA(pa, ic, mc, pc, kc);
                         macroKernel(pa, pb, acc, mc, nc, kc, ic, jc, cScale);
                     }
@@ -239,6 +255,10 @@ public final class Sgemm {
     /** Height of the next A micro-panel when {@code rows} rows remain: 12, else 4, else 1. */
     private static int panelHeight(int rows) {
         return rows >= MR ? MR : rows >= 4 ? 4 : 1;
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
     }
 
     private static int roundUp(int x, int to) {

@@ -1,5 +1,14 @@
 package org.jgluon.engine.ops;
 
+import static org.jgluon.engine.ops.NdRaw.GRAIN;
+import static org.jgluon.engine.ops.NdRaw.accumulate;
+import static org.jgluon.engine.ops.NdRaw.accumulateBroadcast;
+import static org.jgluon.engine.ops.NdRaw.compute;
+import static org.jgluon.engine.ops.NdRaw.permute;
+import static org.jgluon.engine.ops.NdRaw.raw;
+import static org.jgluon.engine.ops.NdRaw.rawScalar;
+import static org.jgluon.engine.ops.NdRaw.rawUnary;
+
 import java.util.Arrays;
 
 import org.jgluon.engine.Parallel;
@@ -7,7 +16,6 @@ import org.jgluon.engine.Rng;
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
-import org.jgluon.engine.kernels.BroadcastKernels;
 import org.jgluon.engine.kernels.ElementwiseKernels;
 import org.jgluon.engine.kernels.ElementwiseKernels.Binary;
 import org.jgluon.engine.kernels.ElementwiseKernels.Unary;
@@ -26,9 +34,6 @@ import org.jgluon.engine.kernels.Sgemm;
  * extent equal or 1. A full reduction gives shape {@code (1,)}, as in MXNet.
  */
 public final class NdOps {
-
-    /** Elements per task for element-wise work: large enough that a task outweighs its dispatch. */
-    private static final int GRAIN = 32768;
 
     private NdOps() {}
 
@@ -275,7 +280,7 @@ public final class NdOps {
             Tensor gk = g.view(keptShape);
             if (op == Reduce.SUM) {
                 if (mean) gk = rawScalar(Binary.MUL, gk, 1f / n, false);
-                accumulate(x, broadcastTo(gk, shape), 1f);
+                accumulateBroadcast(x, gk);
             } else {
                 Tensor mask = raw(Binary.EQ, x, y.view(keptShape));
                 accumulate(x, raw(Binary.MUL, mask, gk), 1f);
@@ -391,51 +396,6 @@ public final class NdOps {
         return Autograd.recordOp("transpose", y, g -> accumulate(x, permute(g, inverse), 1f), x);
     }
 
-    /** Copies x with its axes permuted: rows of the output's last axis, read at the input's stride. */
-    private static Tensor permute(Tensor x, int[] perm) {
-        int n = perm.length;
-        int[] in = x.shape();
-        int[] inStride = new int[n];
-        for (int i = n - 1, acc = 1; i >= 0; i--) {
-            inStride[i] = acc;
-            acc *= in[i];
-        }
-        int[] outShape = new int[n];
-        int[] st = new int[n];
-        for (int i = 0; i < n; i++) {
-            outShape[i] = in[perm[i]];
-            st[i] = inStride[perm[i]];
-        }
-        Tensor y = Tensor.zeros(outShape);
-        if (y.size() == 0) return y;
-        if (n == 0) {
-            y.set(0, x.get(0));
-            return y;
-        }
-        float[] src = x.data(), dst = y.data();
-        int xo = x.offset();
-        int inner = outShape[n - 1], innerStride = st[n - 1];
-        int rows = y.size() / inner;
-        Parallel.forRange(rows, Math.max(1, GRAIN / inner), (lo, hi) -> {
-            int[] idx = new int[n - 1];
-            for (int i = n - 2, r = lo; i >= 0; i--) {
-                idx[i] = r % outShape[i];
-                r /= outShape[i];
-            }
-            for (int row = lo; row < hi; row++) {
-                int base = xo;
-                for (int i = 0; i < n - 1; i++) base += idx[i] * st[i];
-                int o = row * inner;
-                for (int j = 0; j < inner; j++) dst[o + j] = src[base + j * innerStride];
-                for (int i = n - 2; i >= 0; i--) {
-                    if (++idx[i] < outShape[i]) break;
-                    idx[i] = 0;
-                }
-            }
-        });
-        return y;
-    }
-
     /** Joins tensors along {@code axis}; all other extents must match. Backward slices g back. */
     public static Tensor concat(int axis, Tensor... xs) {
         if (xs.length == 0) throw new IllegalArgumentException("concat: needs at least one tensor");
@@ -495,19 +455,20 @@ public final class NdOps {
         if (as.length == 0 || bs.length == 0) {
             throw new IllegalArgumentException("dot: operands need at least one axis, got " + Shapes.str(as) + " and " + Shapes.str(bs));
         }
-        // stored matrices: A (ar, ac), B (br, bc)
-        int ar = as.length > 1 ? (transA ? as[0] : Shapes.prod(as, 0, as.length - 1)) : (transA ? as[0] : 1);
-        int ac = a.size() / Math.max(1, ar);
-        if (as.length == 1) ac = transA ? 1 : as[0];
-        int br = bs.length > 1 ? (transB ? Shapes.prod(bs, 0, bs.length - 1) : bs[0]) : (transB ? 1 : bs[0]);
-        int bc = bs.length == 1 ? (transB ? bs[0] : 1) : b.size() / Math.max(1, br);
+        // stored matrices A (ar, ac) and B (br, bc), as MXNet splits the axes; a 1-D operand is a row or column
+        int na = as.length, nb = bs.length;
+        int ar = na == 1 ? (transA ? as[0] : 1) : (transA ? as[0] : Shapes.prod(as, 0, na - 1));
+        int ac = na == 1 ? (transA ? 1 : as[0]) : (transA ? Shapes.prod(as, 1, na) : as[na - 1]);
+        int br = nb == 1 ? (transB ? 1 : bs[0]) : (transB ? Shapes.prod(bs, 0, nb - 1) : bs[0]);
+        int bc = nb == 1 ? (transB ? bs[0] : 1) : (transB ? bs[nb - 1] : Shapes.prod(bs, 1, nb));
         int m = transA ? ac : ar, k = transA ? ar : ac;
         int kb = transB ? bc : br, n = transB ? br : bc;
         if (k != kb) {
             throw new IllegalArgumentException("dot: shapes " + Shapes.str(as) + " and " + Shapes.str(bs)
                     + " do not match: contracting " + k + " with " + kb
                     + (transA || transB ? " (transpose_a=" + transA + ", transpose_b=" + transB + ")" : "")
-                    + "; the last axis of a must equal the first axis of b");
+                    + "; the " + (transA ? "first" : "last") + " axis of a must equal the "
+                    + (transB ? "last" : "first") + " axis of b");
         }
         int[] outShape = dotShape(as, bs, transA, transB);
         Tensor c = Tensor.zeros(outShape);
@@ -518,19 +479,19 @@ public final class NdOps {
             float[] gd = g.data();
             int go = g.offset();
             if (a.requiresGrad()) {
-                float[] da = a.gradBuffer().data();
+                Tensor ga = a.gradBuffer();
                 if (!transA) { // dA (m, k) += g (m, n) · op(B)ᵀ
-                    Sgemm.sgemm(false, !transB, m, k, n, 1f, gd, go, n, b.data(), b.offset(), ldb, 1f, da, 0, k);
+                    Sgemm.sgemm(false, !transB, m, k, n, 1f, gd, go, n, b.data(), b.offset(), ldb, 1f, ga.data(), ga.offset(), k);
                 } else {       // dA (k, m) += op(B) (k, n) · gᵀ
-                    Sgemm.sgemm(transB, true, k, m, n, 1f, b.data(), b.offset(), ldb, gd, go, n, 1f, da, 0, m);
+                    Sgemm.sgemm(transB, true, k, m, n, 1f, b.data(), b.offset(), ldb, gd, go, n, 1f, ga.data(), ga.offset(), m);
                 }
             }
             if (b.requiresGrad()) {
-                float[] db = b.gradBuffer().data();
+                Tensor gbuf = b.gradBuffer();
                 if (!transB) { // dB (k, n) += op(A)ᵀ (k, m) · g
-                    Sgemm.sgemm(!transA, false, k, n, m, 1f, a.data(), a.offset(), lda, gd, go, n, 1f, db, 0, n);
+                    Sgemm.sgemm(!transA, false, k, n, m, 1f, a.data(), a.offset(), lda, gd, go, n, 1f, gbuf.data(), gbuf.offset(), n);
                 } else {       // dB (n, k) += gᵀ (n, m) · op(A)
-                    Sgemm.sgemm(true, transA, n, k, m, 1f, gd, go, n, a.data(), a.offset(), lda, 1f, db, 0, k);
+                    Sgemm.sgemm(true, transA, n, k, m, 1f, gd, go, n, a.data(), a.offset(), lda, 1f, gbuf.data(), gbuf.offset(), k);
                 }
             }
         }, a, b);
@@ -668,107 +629,5 @@ public final class NdOps {
             }
         });
         return t;
-    }
-
-    // =====================================================================================
-    // Raw (unrecorded) helpers the forward and backward passes share.
-    // =====================================================================================
-
-    /** The broadcast result shape, or the error that names the op and both shapes. */
-    static int[] broadcastShape(String name, int[] a, int[] b) {
-        int n = Math.max(a.length, b.length);
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            int da = i < n - a.length ? 1 : a[i - (n - a.length)];
-            int db = i < n - b.length ? 1 : b[i - (n - b.length)];
-            if (da != db && da != 1 && db != 1) {
-                throw new IllegalArgumentException(name + ": shapes " + Shapes.str(a) + " and " + Shapes.str(b)
-                        + " cannot be broadcast (aligned from the right, each pair of extents must be equal or one of them 1)");
-            }
-            out[i] = da == 1 ? db : da;
-        }
-        return out;
-    }
-
-    private static int[] padTo(int[] s, int n) {
-        int[] p = new int[n];
-        Arrays.fill(p, 1);
-        System.arraycopy(s, 0, p, n - s.length, s.length);
-        return p;
-    }
-
-    /** c = a op b with broadcasting, not recorded. */
-    private static Tensor compute(String name, Binary op, Tensor a, Tensor b) {
-        int[] as = a.shape(), bs = b.shape();
-        if (Shapes.same(as, bs)) {
-            Tensor c = Tensor.zeros(as);
-            float[] ad = a.data(), bd = b.data(), cd = c.data();
-            int ao = a.offset(), bo = b.offset();
-            Parallel.forRange(c.size(), GRAIN, (lo, hi) ->
-                    ElementwiseKernels.binary(op, ad, ao + lo, bd, bo + lo, cd, lo, hi - lo));
-            return c;
-        }
-        int[] cs = broadcastShape(name, as, bs);
-        Tensor c = Tensor.zeros(cs);
-        if (c.size() == 0) return c;
-        BroadcastKernels.binary(op, a.data(), a.offset(), padTo(as, cs.length), b.data(), b.offset(),
-                padTo(bs, cs.length), c.data(), 0, cs);
-        return c;
-    }
-
-    private static Tensor raw(Binary op, Tensor a, Tensor b) {
-        return compute(op.name().toLowerCase(), op, a, b);
-    }
-
-    /** a op s, or s op a when {@code reversed}; not recorded. */
-    private static Tensor rawScalar(Binary op, Tensor a, float s, boolean reversed) {
-        Tensor c = Tensor.zeros(a.shape());
-        float[] ad = a.data(), cd = c.data();
-        int ao = a.offset();
-        Parallel.forRange(c.size(), GRAIN, (lo, hi) -> {
-            if (reversed) ElementwiseKernels.binaryScalarLeft(op, s, ad, ao + lo, cd, lo, hi - lo);
-            else ElementwiseKernels.binaryScalarRight(op, ad, ao + lo, s, cd, lo, hi - lo);
-        });
-        return c;
-    }
-
-    private static Tensor rawUnary(Unary op, Tensor x) {
-        Tensor y = Tensor.zeros(x.shape());
-        float[] xd = x.data(), yd = y.data();
-        int xo = x.offset();
-        Parallel.forRange(y.size(), GRAIN, (lo, hi) -> ElementwiseKernels.unary(op, xd, xo + lo, yd, lo, hi - lo));
-        return y;
-    }
-
-    /** {@code src} (broadcastable to {@code shape}) expanded to a new tensor of that shape. */
-    private static Tensor broadcastTo(Tensor src, int[] shape) {
-        Tensor zeros = Tensor.zeros(shape);
-        BroadcastKernels.binary(Binary.ADD, zeros.data(), 0, shape, src.data(), src.offset(),
-                padTo(src.shape(), shape.length), zeros.data(), 0, shape);
-        return zeros;
-    }
-
-    /**
-     * Adds {@code scale · contribution} into {@code in}'s gradient. The contribution has the op
-     * output's shape; axes along which {@code in} was broadcast are summed away first (in double).
-     */
-    private static void accumulate(Tensor in, Tensor contribution, float scale) {
-        if (!in.requiresGrad()) return;
-        int[] inShape = in.shape(), cs = contribution.shape();
-        Tensor src = contribution;
-        if (contribution.size() != in.size() || !Shapes.same(padTo(inShape, cs.length), cs)) {
-            int[] padded = padTo(inShape, cs.length);
-            boolean[] reduced = new boolean[cs.length];
-            for (int i = 0; i < cs.length; i++) reduced[i] = padded[i] == 1 && cs[i] != 1;
-            src = Tensor.zeros(inShape);
-            ReduceKernels.reduce(Reduce.SUM, contribution.data(), contribution.offset(), cs, reduced, src.data(), 0, 1.0);
-        }
-        Tensor gb = in.gradBuffer();
-        float[] d = gb.data(), s = src.data();
-        int dOff = gb.offset(), sOff = src.offset();
-        Parallel.forRange(gb.size(), GRAIN, (lo, hi) -> {
-            if (scale == 1f) ElementwiseKernels.addInto(d, dOff + lo, s, sOff + lo, hi - lo);
-            else ElementwiseKernels.addScaledInto(d, dOff + lo, s, sOff + lo, scale, hi - lo);
-        });
     }
 }

@@ -52,7 +52,7 @@ class BroadcastReduceKernelsTest {
 
     @Test
     void reduceMatchesReference() {
-        int[][] shapes = {{1}, {17}, {200003}, {3, 5}, {5, 1, 7}, {2, 3, 4, 5}, {3, 1, 4, 1, 2}, {1, 70001}, {70001, 3}};
+        int[][] shapes = {{1}, {17}, {200003}, {3, 5}, {5, 1, 7}, {2, 3, 4, 5}, {3, 1, 4, 1, 2}, {1, 70001}, {70001, 3}, {4, 3, 20011}};
         for (int[] shape : shapes) {
             float[] x = random(3, size(shape) + 1);
             int n = shape.length;

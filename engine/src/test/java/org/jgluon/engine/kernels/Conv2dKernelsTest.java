@@ -35,7 +35,10 @@ class Conv2dKernelsTest {
                 Conv2dGeometry.of(2, 3, 8, 11, 5, 3, 5, 2, 1, 0, 2, 1, 2, 1),     // non-square kernel and dilation
                 Conv2dGeometry.of(1, 6, 5, 5, 6, 3, 3, 2, 2, 1, 1, 1, 1, 6),      // depthwise (groups = channels)
                 Conv2dGeometry.of(2, 2, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1),      // stride larger than the kernel overlap
-                Conv2dGeometry.of(1, 1, 4, 4, 2, 1, 1, 2, 2, 1, 1, 1, 1, 1));     // 1×1 with stride and padding: needs im2col
+                Conv2dGeometry.of(1, 1, 4, 4, 2, 1, 1, 2, 2, 1, 1, 1, 1, 1),      // 1×1 with stride and padding: needs im2col
+                Conv2dGeometry.of(2, 1, 24, 24, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // P = 576: one image per GEMM
+                Conv2dGeometry.of(5, 2, 10, 20, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2),    // P = 200: 3 images per GEMM, a tail of 2
+                Conv2dGeometry.of(3, 4, 24, 22, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1));   // 1×1, P = 528: x is the column matrix
     }
 
     @ParameterizedTest

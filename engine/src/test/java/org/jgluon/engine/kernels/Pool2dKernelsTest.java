@@ -33,6 +33,9 @@ class Pool2dKernelsTest {
                 Pool2dGeometry.of(1, 2, 5, 5, 2, 2, 2, 2, 1, 1, true),     // ceil mode + padding: an empty last window
                 Pool2dGeometry.of(3, 2, 9, 5, 3, 2, 1, 2, 1, 0, false),    // non-square window and stride
                 Pool2dGeometry.of(1, 17, 1, 1, 1, 1, 1, 1, 0, 0, false),   // 1×1 planes
+                Pool2dGeometry.of(1, 2, 9, 54, 3, 3, 2, 2, 0, 0, false),   // AlexNet-wide rows: SIMD windows + masked tail
+                Pool2dGeometry.of(2, 1, 7, 40, 3, 3, 1, 1, 1, 1, true),    // stride 1, padded edges around SIMD windows
+                Pool2dGeometry.of(1, 1, 5, 100, 2, 5, 1, 3, 0, 2, true),   // stride 3, wide window, ceil mode
                 Pool2dGeometry.global(2, 3, 5, 7));                         // global
     }
 
@@ -63,6 +66,25 @@ class Pool2dKernelsTest {
             Pool2dKernels.avgBackward(g, include, dy, 0, dx, 0);
             assertClose(Pool2dReference.avgBackward(g, include, dy), dx, "avg dx, countIncludePad=" + include);
         }
+    }
+
+    /** ReLU output has many exact ties (zeros): the winners must still be the first in row-major order. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void maxPoolTiesAndNaNsMatchReference(Pool2dGeometry g) {
+        Random r = new Random(6);
+        float[] x = random(r, g.planes() * g.inPixels()), dy = random(r, g.planes() * g.outPixels());
+        for (int j = 0; j < x.length; j++) {
+            x[j] = Math.max(0f, Math.round(x[j] * 3f)); // values 0..3, mostly 0: ties everywhere
+            if (j % 97 == 13) x[j] = Float.NaN;          // and a few NaNs, which must win
+        }
+        float[] y = new float[dy.length];
+        int[] argmax = new int[dy.length];
+        Pool2dKernels.maxForward(g, x, 0, y, 0, argmax);
+        assertArrayEquals(Pool2dReference.maxForward(g, x), y);
+        float[] dx = new float[x.length];
+        Pool2dKernels.maxBackward(g, dy, 0, argmax, dx, 0);
+        assertClose(Pool2dReference.maxBackward(g, x, dy), dx, "max dx with ties");
     }
 
     /** Ties go to the first maximum in row-major window order; overlapping windows add up at a shared winner. */

@@ -324,6 +324,9 @@ public final class DataLoader implements Iterable<Batch> {
             String msg = "DataLoader: loading batch " + k + " of epoch " + epochNo + " (samples "
                     + Arrays.toString(Arrays.copyOfRange(seq, k * batchSize, Math.min(end(k), k * batchSize + 8)))
                     + (end(k) - k * batchSize > 8 ? "..." : "") + ") failed: " + cause;
+            if (numWorkers > 0 && String.valueOf(cause.getMessage()).contains("Multi threaded access")) {
+                msg += "; a transform written in JavaScript cannot run on the loader's threads: use num_workers = 0";
+            }
             if (cause instanceof IllegalArgumentException) return new IllegalArgumentException(msg, cause);
             if (cause instanceof Error err) throw err;
             return new IllegalStateException(msg, cause);

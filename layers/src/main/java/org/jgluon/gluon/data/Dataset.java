@@ -73,6 +73,33 @@ public interface Dataset<T> {
         };
     }
 
+    /**
+     * The first {@code count} items (all of them when there are fewer), as a view: Gluon's
+     * {@code take(count)}, e.g. for a run on part of the training set.
+     */
+    default Dataset<T> take(int count) {
+        if (count < 0) throw new IllegalArgumentException("take: count must be >= 0, got " + count);
+        Dataset<T> base = this;
+        int n = Math.min(count, base.size());
+        return new Dataset<>() {
+            @Override
+            public int size() {
+                return n;
+            }
+
+            @Override
+            public T get(int i) {
+                checkIndex("take(" + count + ")", i, n);
+                return base.get(i);
+            }
+
+            @Override
+            public String toString() {
+                return base + ".take(" + count + ")";
+            }
+        };
+    }
+
     /** Checks {@code 0 <= i < size}; the message names the dataset and its size. */
     static void checkIndex(String owner, int i, int size) {
         if (i < 0 || i >= size) {

@@ -45,4 +45,20 @@ class ArrayDatasetTest {
                 () -> labels.transformFirst(t -> t).get(0));
         assertTrue(e.getMessage().contains("Float"), e.getMessage());
     }
+
+    @Test
+    void takeAndSimpleDataset() {
+        SimpleDataset<Sample> ds = new SimpleDataset<>(java.util.List.of(
+                new Sample(Tensor.scalar(1), 0), new Sample(Tensor.scalar(2), 1), new Sample(Tensor.scalar(3), 2)));
+        Dataset<Sample> two = ds.take(2);
+        assertEquals(2, two.size());
+        assertEquals(1f, two.get(1).label());
+        assertThrows(IndexOutOfBoundsException.class, () -> two.get(2));
+        assertEquals(3, ds.take(10).size());
+        assertEquals(0, ds.take(0).size());
+        assertThrows(IllegalArgumentException.class, () -> ds.take(-1));
+        Batch b = new DataLoader(two, 5, false, "keep", 0, 0).iterator().next();
+        assertArrayEquals(new float[] {1, 2}, b.data().toArray());
+        assertArrayEquals(new float[] {0, 1}, b.label().toArray());
+    }
 }

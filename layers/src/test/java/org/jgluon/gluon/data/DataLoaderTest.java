@@ -196,6 +196,17 @@ class DataLoaderTest {
     }
 
     @Test
+    void aSingleThreadedScriptTransformGetsAHint() {
+        // what GraalJS throws when a JS function is called from a second thread
+        Dataset<Sample> ds = numbered(4).transformFirst(x -> {
+            throw new IllegalStateException("Multi threaded access requested by thread X but is not allowed for language(s) js.");
+        });
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new DataLoader(ds, 2, false, "keep", 1, 0).iterator().next());
+        assertTrue(e.getMessage().endsWith("use num_workers = 0"), e.getMessage());
+    }
+
+    @Test
     void illegalArgumentFromATransformStaysIllegalArgument() {
         Dataset<Sample> ds = numbered(6).transformFirst(x -> {
             throw new IllegalArgumentException("Resize: bad image");

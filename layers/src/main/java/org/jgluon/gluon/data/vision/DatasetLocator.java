@@ -69,7 +69,8 @@ public final class DatasetLocator {
         String env = System.getenv("JGLUON_DATA");
         if (prop != null && !prop.isBlank()) {
             dir = Path.of(prop.trim());
-            source = "-Djgluon.data";
+            // front ends copy --data and JGLUON_DATA into the property; name what the user set
+            source = prop.equals(env) ? "JGLUON_DATA" : "--data / -Djgluon.data";
         } else if (env != null && !env.isBlank()) {
             dir = Path.of(env.trim());
             source = "JGLUON_DATA";

@@ -75,6 +75,25 @@ class DatasetLocatorTest {
     }
 
     @Test
+    void systemPropertyNamesTheDataDirectory() throws IOException {
+        String before = System.getProperty("jgluon.data");
+        try {
+            System.setProperty("jgluon.data", tmp.resolve("prop").toString());
+            placeholders(tmp.resolve("prop"), TRAIN);
+            DatasetLocator d = DatasetLocator.defaults().withCacheRoot(tmp.resolve("cache")).withDownload(false).withApt(false);
+            assertEquals(tmp.resolve("prop/train-images-idx3-ubyte.gz"), d.locate(FM, true).images());
+            String m = assertThrows(DataNotFoundException.class, () -> d.locate(FM, false)).getMessage();
+            assertTrue(m.contains("(from --data / -Djgluon.data)"), m);
+            // an explicit argument beats the property
+            placeholders(tmp.resolve("arg"), TRAIN);
+            assertEquals(tmp.resolve("arg/train-images-idx3-ubyte.gz"), d.withDataDir(tmp.resolve("arg"), "--data").locate(FM, true).images());
+        } finally {
+            if (before == null) System.clearProperty("jgluon.data");
+            else System.setProperty("jgluon.data", before);
+        }
+    }
+
+    @Test
     void cacheBeforeSystemLocation() throws IOException {
         placeholders(tmp.resolve("cache/fashion-mnist"), TRAIN);
         placeholders(tmp.resolve("system/fashion-mnist"), TRAIN);

@@ -75,6 +75,10 @@ public final class Resize implements Function<Tensor, Tensor> {
         for (int sy = 0; sy < h; sy++) {
             int s = sy * w * c;
             int d = sy * rowLen;
+            if (c == 1) { // grey images, the common case: no channel loop
+                for (int dx = 0; dx < width; dx++) hbuf[d + dx] = px[s + t.x0[dx]] * t.ax0[dx] + px[s + t.x1[dx]] * t.ax1[dx];
+                continue;
+            }
             for (int dx = 0; dx < width; dx++) {
                 int x0 = s + t.x0[dx] * c, x1 = s + t.x1[dx] * c;
                 int a0 = t.ax0[dx], a1 = t.ax1[dx];
