@@ -23,37 +23,42 @@ public final class Im2col {
 
     /** Fills the column matrix of the {@code cg} channels of {@code x} that start at {@code xOff}. */
     public static void im2col(Conv2dGeometry g, float[] x, int xOff, float[] cols, int colsOff, int ld) {
+        im2col(g, x, xOff, cols, colsOff, ld, 0, g.colRows());
+    }
+
+    /**
+     * Fills rows [rowLo, rowHi) of the column matrix, row rowLo at {@code colsOff}: a slice of the
+     * GEMM's inner dimension, so that a slice can be consumed while it is still in cache.
+     */
+    public static void im2col(Conv2dGeometry g, float[] x, int xOff, float[] cols, int colsOff, int ld,
+                              int rowLo, int rowHi) {
         if (g.ow() < SHORT_ROW) {
-            im2colShortRows(g, x, xOff, cols, colsOff, ld);
+            im2colShortRows(g, x, xOff, cols, colsOff, ld, rowLo, rowHi);
             return;
         }
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), sh = g.strideH(), sw = g.strideW();
-        int row = 0;
-        for (int c = 0; c < g.cg(); c++) {
+        int taps = g.kh() * g.kw();
+        for (int row = rowLo; row < rowHi; row++) {
+            int c = row / taps, ki = row % taps / g.kw(), kj = row % g.kw();
             int plane = xOff + c * h * w;
-            for (int ki = 0; ki < g.kh(); ki++) {
-                int dy = ki * g.dilH() - g.padH();
-                for (int kj = 0; kj < g.kw(); kj++, row++) {
-                    int dx = kj * g.dilW() - g.padW();
-                    int lo = firstInside(dx, sw), hi = endInside(dx, sw, w, ow);
-                    int dst = colsOff + row * ld;
-                    for (int oy = 0; oy < oh; oy++, dst += ow) {
-                        int iy = oy * sh + dy;
-                        if (iy < 0 || iy >= h || lo >= hi) {
-                            Arrays.fill(cols, dst, dst + ow, 0f);
-                            continue;
-                        }
-                        for (int ox = 0; ox < lo; ox++) cols[dst + ox] = 0f;
-                        int src = plane + iy * w + dx;
-                        if (sw == 1) {
-                            System.arraycopy(x, src + lo, cols, dst + lo, hi - lo);
-                        } else {
-                            // a plain loop: SIMD gathers measured slower here (conv1, stride 4)
-                            for (int ox = lo; ox < hi; ox++) cols[dst + ox] = x[src + ox * sw];
-                        }
-                        for (int ox = hi; ox < ow; ox++) cols[dst + ox] = 0f;
-                    }
+            int dy = ki * g.dilH() - g.padH(), dx = kj * g.dilW() - g.padW();
+            int lo = firstInside(dx, sw), hi = endInside(dx, sw, w, ow);
+            int dst = colsOff + (row - rowLo) * ld;
+            for (int oy = 0; oy < oh; oy++, dst += ow) {
+                int iy = oy * sh + dy;
+                if (iy < 0 || iy >= h || lo >= hi) {
+                    Arrays.fill(cols, dst, dst + ow, 0f);
+                    continue;
                 }
+                for (int ox = 0; ox < lo; ox++) cols[dst + ox] = 0f;
+                int src = plane + iy * w + dx;
+                if (sw == 1) {
+                    System.arraycopy(x, src + lo, cols, dst + lo, hi - lo);
+                } else {
+                    // a plain loop: SIMD gathers measured slower here (conv1, stride 4)
+                    for (int ox = lo; ox < hi; ox++) cols[dst + ox] = x[src + ox * sw];
+                }
+                for (int ox = hi; ox < ow; ox++) cols[dst + ox] = 0f;
             }
         }
     }
@@ -110,28 +115,25 @@ public final class Im2col {
     // every kernel tap's row of the column matrix is one flat pass over the output pixels, reading
     // the padded plane through a table of per-pixel offsets shifted by the tap's position.
 
-    private static void im2colShortRows(Conv2dGeometry g, float[] x, int xOff, float[] cols, int colsOff, int ld) {
+    private static void im2colShortRows(Conv2dGeometry g, float[] x, int xOff, float[] cols, int colsOff, int ld,
+                                        int rowLo, int rowHi) {
         ShortRowScratch t = ShortRowScratch.of(g);
         int[] at = t.pixelOffset;
         float[] padded = t.padded;
-        int p = g.outPixels(), hp = g.h() + 2 * g.padH(), wp = g.w() + 2 * g.padW();
-        for (int c = 0; c < g.cg(); c++) {
+        int p = g.outPixels(), hp = g.h() + 2 * g.padH(), wp = g.w() + 2 * g.padW(), taps = g.kh() * g.kw();
+        for (int c = rowLo / taps; c <= (rowHi - 1) / taps; c++) {
             int plane = c * hp * wp;
             for (int iy = 0; iy < g.h(); iy++) {
                 System.arraycopy(x, xOff + (c * g.h() + iy) * g.w(), padded, plane + (iy + g.padH()) * wp + g.padW(), g.w());
             }
         }
-        int row = 0;
-        for (int c = 0; c < g.cg(); c++) {
-            for (int ki = 0; ki < g.kh(); ki++) {
-                for (int kj = 0; kj < g.kw(); kj++, row++) {
-                    int tap = c * hp * wp + ki * g.dilH() * wp + kj * g.dilW();
-                    int dst = colsOff + row * ld;
-                    int j = 0;
-                    for (; j <= p - VL; j += VL) FloatVector.fromArray(SPECIES, padded, tap, at, j).intoArray(cols, dst + j);
-                    for (; j < p; j++) cols[dst + j] = padded[tap + at[j]];
-                }
-            }
+        for (int row = rowLo; row < rowHi; row++) {
+            int c = row / taps, ki = row % taps / g.kw(), kj = row % g.kw();
+            int tap = c * hp * wp + ki * g.dilH() * wp + kj * g.dilW();
+            int dst = colsOff + (row - rowLo) * ld;
+            int j = 0;
+            for (; j <= p - VL; j += VL) FloatVector.fromArray(SPECIES, padded, tap, at, j).intoArray(cols, dst + j);
+            for (; j < p; j++) cols[dst + j] = padded[tap + at[j]];
         }
     }
 
