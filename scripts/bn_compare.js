@@ -88,8 +88,7 @@ if (args.resume) {
     settings.threads = args.threads;
     settings.data = args.data;
 }
-if (settings.threads != null) mx.set_num_threads(settings.threads);
-settings.threads = mx.num_threads();
+settings.threads = settings.threads != null ? report.setThreads(settings.threads) : report.threads();
 settings.networks = NETWORKS.map(n => n.name);
 settings.training = 'd2l train_ch5: sgd, Xavier init, softmax cross-entropy, trainer.step(batch_size), ' +
     'networks interleaved per epoch on the same data order';
@@ -124,8 +123,8 @@ if (saved) {
     console.log(`resuming ${report.runDir()} after epoch ${saved.epoch}`);
 }
 
-console.log(`AlexNet without and with BatchNorm on Fashion-MNIST: ${train_iter.dataset.length} training and ` +
-    `${test_iter.dataset.length} test images at ${settings.resize}x${settings.resize}, batch ${settings.batch_size}, ` +
+console.log(`AlexNet without and with BatchNorm on Fashion-MNIST: ${train_iter.dataset().length} training and ` +
+    `${test_iter.dataset().length} test images at ${settings.resize}x${settings.resize}, batch ${settings.batch_size}, ` +
     `lr ${settings.lr}, ${settings.epochs} epochs, ${settings.threads} threads, seed ${settings.seed}`);
 console.log(`run directory: ${report.runDir()}`);
 
@@ -183,7 +182,8 @@ function summary(plain, bn) {
     lines.push(reached
         ? `BatchNorm reaches the plain network's final test acc ${final.test_acc.toFixed(3)} (epoch ${final.epoch}) ` +
           `in ${reached.epoch} epoch${reached.epoch > 1 ? 's' : ''} (the post: about 0.92 within 8 epochs at 224)`
-        : `BatchNorm has not reached the plain network's final test acc ${final.test_acc.toFixed(3)} in ${bn.length} epochs`);
+        : `BatchNorm has not reached the plain network's final test acc ${final.test_acc.toFixed(3)} ` +
+          `in ${bn.length} epoch${bn.length > 1 ? 's' : ''}`);
     const ref = REFERENCE[settings.resize];
     if (ref && !settings.train_size && !settings.test_size) {
         const row = name => history[name].filter(e => e.epoch <= ref[name].length)

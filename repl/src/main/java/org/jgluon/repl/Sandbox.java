@@ -109,9 +109,9 @@ final class Sandbox {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static HostAccess hostAccess(HostAccess.Builder b) {
         // JS numbers are doubles; the API takes float (learning rates, dropout rates, scalars)
-        b.targetTypeMapping(Double.class, Float.class, null, Double::floatValue);
-        // file names as JS strings: save_parameters('net.params')
-        b.targetTypeMapping(String.class, Path.class, null, Path::of);
+        b.targetTypeMapping(Double.class, Float.class, null, Double::floatValue, HostAccess.TargetMappingPrecedence.LOW);
+        // file names as JS strings: save_parameters('net.params'); a String overload wins
+        b.targetTypeMapping(String.class, Path.class, null, Path::of, HostAccess.TargetMappingPrecedence.LOWEST);
         Class kw = JsValues.kwargsClass();
         if (kw != null) {
             b.targetTypeMapping(Value.class, kw, JsValues::isOptionsObject,

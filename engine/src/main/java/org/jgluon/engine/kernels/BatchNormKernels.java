@@ -47,9 +47,12 @@ public final class BatchNormKernels {
                                     float[] mean, float[] var, float[] invStd) {
         final long m = (long) outer * inner;
         final int rowStride = channels * inner;
-        Parallel.forRange(channels, 1, (lo, hi) -> {
+        final int split = columnChannels(outer, channels, inner);
+        Parallel.forRange(split / L, 1, (lo, hi) -> trainColumns(x, xo, y, yo, outer, channels, lo * L, hi * L,
+                gamma, beta, eps, relu, mean, var, invStd));
+        Parallel.forRange(channels - split, 1, (lo, hi) -> {
             double[] acc = new double[2];
-            for (int c = lo; c < hi; c++) {
+            for (int c = split + lo; c < split + hi; c++) {
                 int base = c * inner;
                 float k = m == 0 ? 0f : x[xo + base];
                 acc[0] = 0;
@@ -80,8 +83,11 @@ public final class BatchNormKernels {
                                         float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
                                         float eps, boolean relu) {
         final int rowStride = channels * inner;
-        Parallel.forRange(channels, 1, (lo, hi) -> {
-            for (int c = lo; c < hi; c++) {
+        final int split = columnChannels(outer, channels, inner);
+        Parallel.forRange(split / L, 1, (lo, hi) -> inferenceColumns(x, xo, y, yo, outer, channels, lo * L, hi * L,
+                gamma, beta, runningMean, runningVar, eps, relu));
+        Parallel.forRange(channels - split, 1, (lo, hi) -> {
+            for (int c = split + lo; c < split + hi; c++) {
                 float scale = foldedScale(gamma, c, inferenceInvStd(runningVar[c], eps));
                 float shift = beta == null ? 0f : beta[c];
                 for (int o = 0; o < outer; o++) {
@@ -139,9 +145,12 @@ public final class BatchNormKernels {
                                 boolean relu, boolean globalStats, float[] dgamma, float[] dbeta) {
         final long m = (long) outer * inner;
         final int rowStride = channels * inner;
-        Parallel.forRange(channels, 1, (lo, hi) -> {
+        final int split = columnChannels(outer, channels, inner);
+        Parallel.forRange(split / L, 1, (lo, hi) -> backwardColumns(dz, dzo, x, xo, dx, dxo, accumulate, outer,
+                channels, lo * L, hi * L, gamma, beta, mean, invStd, relu, globalStats, dgamma, dbeta));
+        Parallel.forRange(channels - split, 1, (lo, hi) -> {
             double[] acc = new double[2];
-            for (int c = lo; c < hi; c++) {
+            for (int c = split + lo; c < split + hi; c++) {
                 int base = c * inner;
                 float mu = mean[c];
                 double gam = gamma == null ? 1.0 : gamma[c], bet = beta == null ? 0.0 : beta[c];
@@ -172,6 +181,142 @@ public final class BatchNormKernels {
                 }
             }
         });
+    }
+
+    // ---- 2-D input: vectors across channels ------------------------------------------------
+
+    /**
+     * How many leading channels take the column path: with {@code inner == 1} (a 2-D (N, C) input)
+     * a channel is a strided column, so vectors run across L neighbouring channels instead, down
+     * the rows; the last {@code channels % L} take the per-channel path. Each channel is still
+     * reduced in one thread in row order (deterministic for any thread count).
+     */
+    private static int columnChannels(int outer, int channels, int inner) {
+        return inner == 1 && outer > 0 ? channels / L * L : 0;
+    }
+
+    /** Adds the per-lane float partials of {@code v} into {@code sums}. */
+    private static void flushLanes(FloatVector v, float[] scratch, double[] sums) {
+        v.intoArray(scratch, 0);
+        for (int l = 0; l < L; l++) sums[l] += scratch[l];
+    }
+
+    private static void trainColumns(float[] x, int xo, float[] y, int yo, int outer, int channels, int c0, int c1,
+                                     float[] gamma, float[] beta, float eps, boolean relu,
+                                     float[] mean, float[] var, float[] invStd) {
+        double[] s1 = new double[L], s2 = new double[L];
+        float[] scratch = new float[L], scale = new float[L], shift = new float[L];
+        FloatVector zero = FloatVector.zero(S);
+        for (int c = c0; c < c1; c += L) {
+            FloatVector k = FloatVector.fromArray(S, x, xo + c);
+            java.util.Arrays.fill(s1, 0);
+            java.util.Arrays.fill(s2, 0);
+            for (int o = 0; o < outer; ) {
+                int end = Math.min(outer, o + FLUSH / L);
+                FloatVector a1 = zero, a2 = zero;
+                for (; o < end; o++) {
+                    FloatVector d = FloatVector.fromArray(S, x, xo + o * channels + c).sub(k);
+                    a1 = a1.add(d);
+                    a2 = d.fma(d, a2);
+                }
+                flushLanes(a1, scratch, s1);
+                flushLanes(a2, scratch, s2);
+            }
+            k.intoArray(scratch, 0);
+            for (int l = 0; l < L; l++) {
+                double d = s1[l] / outer;
+                double v = Math.max(0.0, s2[l] / outer - d * d);
+                mean[c + l] = (float) (scratch[l] + d);
+                var[c + l] = (float) v;
+                invStd[c + l] = (float) (1.0 / Math.sqrt(v + eps));
+                scale[l] = foldedScale(gamma, c + l, invStd[c + l]);
+                shift[l] = beta == null ? 0f : beta[c + l];
+            }
+            affineColumns(x, xo, y, yo, outer, channels, c, FloatVector.fromArray(S, mean, c),
+                    FloatVector.fromArray(S, scale, 0), FloatVector.fromArray(S, shift, 0), relu);
+        }
+    }
+
+    private static void inferenceColumns(float[] x, int xo, float[] y, int yo, int outer, int channels, int c0,
+                                         int c1, float[] gamma, float[] beta, float[] runningMean,
+                                         float[] runningVar, float eps, boolean relu) {
+        float[] scale = new float[L], shift = new float[L];
+        for (int c = c0; c < c1; c += L) {
+            for (int l = 0; l < L; l++) {
+                scale[l] = foldedScale(gamma, c + l, inferenceInvStd(runningVar[c + l], eps));
+                shift[l] = beta == null ? 0f : beta[c + l];
+            }
+            affineColumns(x, xo, y, yo, outer, channels, c, FloatVector.fromArray(S, runningMean, c),
+                    FloatVector.fromArray(S, scale, 0), FloatVector.fromArray(S, shift, 0), relu);
+        }
+    }
+
+    /** Columns {@code c .. c+L-1}: {@code y = fma(x − mu, scale, shift)}, clamped at 0 when {@code relu}. */
+    private static void affineColumns(float[] x, int xo, float[] y, int yo, int outer, int channels, int c,
+                                      FloatVector mu, FloatVector scale, FloatVector shift, boolean relu) {
+        FloatVector zero = FloatVector.zero(S);
+        for (int o = 0; o < outer; o++) {
+            int off = o * channels + c;
+            FloatVector v = FloatVector.fromArray(S, x, xo + off).sub(mu).fma(scale, shift);
+            if (relu) v = v.max(zero);
+            v.intoArray(y, yo + off);
+        }
+    }
+
+    private static void backwardColumns(float[] dz, int dzo, float[] x, int xo, float[] dx, int dxo,
+                                        boolean accumulate, int outer, int channels, int c0, int c1,
+                                        float[] gamma, float[] beta, float[] mean, float[] invStd,
+                                        boolean relu, boolean globalStats, float[] dgamma, float[] dbeta) {
+        double[] s1 = new double[L], s2 = new double[L];
+        float[] scratch = new float[L], scale = new float[L], shift = new float[L];
+        float[] ca = new float[L], cb = new float[L], ck = new float[L];
+        FloatVector zero = FloatVector.zero(S);
+        for (int c = c0; c < c1; c += L) {
+            for (int l = 0; l < L; l++) {
+                scale[l] = foldedScale(gamma, c + l, invStd[c + l]);
+                shift[l] = beta == null ? 0f : beta[c + l];
+            }
+            FloatVector mu = FloatVector.fromArray(S, mean, c);
+            FloatVector sv = FloatVector.fromArray(S, scale, 0), tv = FloatVector.fromArray(S, shift, 0);
+            java.util.Arrays.fill(s1, 0);
+            java.util.Arrays.fill(s2, 0);
+            for (int o = 0; o < outer; ) {
+                int end = Math.min(outer, o + FLUSH / L);
+                FloatVector a1 = zero, a2 = zero;
+                for (; o < end; o++) {
+                    int off = o * channels + c;
+                    FloatVector xm = FloatVector.fromArray(S, x, xo + off).sub(mu);
+                    FloatVector g = FloatVector.fromArray(S, dz, dzo + off);
+                    if (relu) g = zero.blend(g, xm.fma(sv, tv).compare(VectorOperators.GT, 0f));
+                    a1 = a1.add(g);
+                    a2 = g.fma(xm, a2);
+                }
+                flushLanes(a1, scratch, s1);
+                flushLanes(a2, scratch, s2);
+            }
+            for (int l = 0; l < L; l++) {
+                double r = invStd[c + l];
+                double dBeta = s1[l], dGamma = s2[l] * r;
+                dbeta[c + l] = (float) dBeta;
+                dgamma[c + l] = (float) dGamma;
+                double gr = (gamma == null ? 1.0 : gamma[c + l]) * r;
+                ca[l] = (float) gr;
+                cb[l] = globalStats ? 0f : (float) (-gr * r * dGamma / outer);
+                ck[l] = globalStats ? 0f : (float) (-gr * dBeta / outer);
+            }
+            if (dx == null) continue;
+            FloatVector av = FloatVector.fromArray(S, ca, 0), bv = FloatVector.fromArray(S, cb, 0);
+            FloatVector kv = FloatVector.fromArray(S, ck, 0);
+            for (int o = 0; o < outer; o++) {
+                int off = o * channels + c;
+                FloatVector xm = FloatVector.fromArray(S, x, xo + off).sub(mu);
+                FloatVector g = FloatVector.fromArray(S, dz, dzo + off);
+                if (relu) g = zero.blend(g, xm.fma(sv, tv).compare(VectorOperators.GT, 0f));
+                FloatVector v = xm.fma(bv, g.fma(av, kv));
+                if (accumulate) v = v.add(FloatVector.fromArray(S, dx, dxo + off));
+                v.intoArray(dx, dxo + off);
+            }
+        }
     }
 
     // ---- row loops -------------------------------------------------------------------------

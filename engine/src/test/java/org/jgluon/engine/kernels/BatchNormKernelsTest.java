@@ -105,7 +105,9 @@ class BatchNormKernelsTest {
         Random rnd = new Random(11);
         for (int outer : new int[] {1, 3}) {
             for (int inner : new int[] {1, 7, 17, 33}) {
-                for (int channels : new int[] {1, 3}) {
+                // 2-D input ((N, C), inner 1) runs vectors across channels: widths around the vector length
+                int[] widths = inner == 1 ? new int[] {1, 3, 16, 17, 35} : new int[] {1, 3};
+                for (int channels : widths) {
                     int n = outer * channels * inner;
                     // an offset mean exercises the shifted sums
                     float[] x = randn(rnd, n, 3, 2);
@@ -280,6 +282,11 @@ class BatchNormKernelsTest {
         float[][] one = runAll(x, dz, gamma, outer, channels, inner, 1);
         float[][] two = runAll(x, dz, gamma, outer, channels, inner, 2);
         for (int k = 0; k < one.length; k++) assertArrayEquals(one[k], two[k], "output " + k);
+        // 2-D (N, C): vectors across channels, split over threads by channel groups
+        float[] x2 = randn(rnd, 100 * 83, 1, 2), dz2 = randn(rnd, 100 * 83, 0, 1), gamma2 = randn(rnd, 83, 1, 0.2);
+        float[][] one2 = runAll(x2, dz2, gamma2, 100, 83, 1, 1);
+        float[][] two2 = runAll(x2, dz2, gamma2, 100, 83, 1, 2);
+        for (int k = 0; k < one2.length; k++) assertArrayEquals(one2[k], two2[k], "2-D output " + k);
     }
 
     private static float[][] runAll(float[] x, float[] dz, float[] gamma, int outer, int channels, int inner,

@@ -192,9 +192,11 @@ class SgemmTest {
     }
 
     @Test
-    void threadGridSplitsTheLongerSide() {
-        assertArrayEquals(new int[] {2, 1}, Sgemm.threadGrid(1024, 1024, 1024, 2));
+    void threadGridPrefersSplittingColumns() {
+        assertArrayEquals(new int[] {1, 2}, Sgemm.threadGrid(1024, 1024, 1024, 2));
         assertArrayEquals(new int[] {1, 2}, Sgemm.threadGrid(12, 4096, 1024, 2));
+        // One panel of columns cannot be split: rows then.
+        assertArrayEquals(new int[] {2, 1}, Sgemm.threadGrid(4096, 32, 1024, 2));
         assertArrayEquals(new int[] {1, 1}, Sgemm.threadGrid(16, 16, 16, 2));
         int[] g = Sgemm.threadGrid(2048, 2048, 2048, 16);
         assertEquals(16, g[0] * g[1]);
