@@ -2,6 +2,9 @@ package org.jgluon.engine.kernels;
 
 import java.util.Arrays;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * The column matrix of a convolution and its transpose, for one image and one group.
  *
@@ -12,6 +15,9 @@ import java.util.Arrays;
  * convolution is {@code W (f × cg·kh·kw) · cols}.
  */
 public final class Im2col {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = SPECIES.length();
 
     private Im2col() {}
 
@@ -33,14 +39,15 @@ public final class Im2col {
                             Arrays.fill(cols, dst, dst + ow, 0f);
                             continue;
                         }
-                        Arrays.fill(cols, dst, dst + lo, 0f);
+                        for (int ox = 0; ox < lo; ox++) cols[dst + ox] = 0f;
                         int src = plane + iy * w + dx;
                         if (sw == 1) {
                             System.arraycopy(x, src + lo, cols, dst + lo, hi - lo);
                         } else {
+                            // a plain loop: SIMD gathers measured slower here (conv1, stride 4)
                             for (int ox = lo; ox < hi; ox++) cols[dst + ox] = x[src + ox * sw];
                         }
-                        Arrays.fill(cols, dst + hi, dst + ow, 0f);
+                        for (int ox = hi; ox < ow; ox++) cols[dst + ox] = 0f;
                     }
                 }
             }
@@ -67,7 +74,7 @@ public final class Im2col {
                         if (iy < 0 || iy >= h) continue;
                         int dst = plane + iy * w + dxo;
                         if (sw == 1) {
-                            for (int ox = lo; ox < hi; ox++) dx[dst + ox] += cols[src + ox];
+                            addInto(cols, src + lo, dx, dst + lo, hi - lo);
                         } else {
                             for (int ox = lo; ox < hi; ox++) dx[dst + ox * sw] += cols[src + ox];
                         }
@@ -75,6 +82,19 @@ public final class Im2col {
                 }
             }
         }
+    }
+
+    // Rows here are short (26 pixels for AlexNet's conv2): C2's auto-vectorised loop spends most
+    // of such a row in set-up and scalar tails, so whole vectors and a scalar tail are written out
+    // (col2im on conv2: 0.83 → 0.59 ms per image; for the copy in im2col, arraycopy is faster).
+
+    private static void addInto(float[] src, int from, float[] dst, int to, int len) {
+        int i = 0;
+        for (; i <= len - VL; i += VL) {
+            FloatVector.fromArray(SPECIES, dst, to + i).add(FloatVector.fromArray(SPECIES, src, from + i))
+                    .intoArray(dst, to + i);
+        }
+        for (; i < len; i++) dst[to + i] += src[from + i];
     }
 
     /** The first output column whose input column {@code ox·sw + dx} is ≥ 0. */

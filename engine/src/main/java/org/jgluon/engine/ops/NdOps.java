@@ -2,7 +2,8 @@ package org.jgluon.engine.ops;
 
 import static org.jgluon.engine.ops.NdRaw.GRAIN;
 import static org.jgluon.engine.ops.NdRaw.accumulate;
-import static org.jgluon.engine.ops.NdRaw.broadcastTo;
+import static org.jgluon.engine.ops.NdRaw.accumulateBroadcast;
+import static org.jgluon.engine.ops.NdRaw.accumulateProduct;
 import static org.jgluon.engine.ops.NdRaw.compute;
 import static org.jgluon.engine.ops.NdRaw.permute;
 import static org.jgluon.engine.ops.NdRaw.raw;
@@ -91,8 +92,8 @@ public final class NdOps {
                 if (gb) accumulate(b, g, -1f);
             }
             case MUL -> {
-                if (ga) accumulate(a, raw(Binary.MUL, g, b), 1f);
-                if (gb) accumulate(b, raw(Binary.MUL, g, a), 1f);
+                if (ga) accumulateProduct(a, g, b);
+                if (gb) accumulateProduct(b, g, a);
             }
             case DIV -> {
                 if (ga) accumulate(a, raw(Binary.DIV, g, b), 1f);
@@ -200,7 +201,7 @@ public final class NdOps {
 
     public static Tensor exp(Tensor x) {
         Tensor y = rawUnary(Unary.EXP, x);
-        return Autograd.recordOp("exp", y, g -> accumulate(x, raw(Binary.MUL, g, y), 1f), x);
+        return Autograd.recordOp("exp", y, g -> accumulateProduct(x, g, y), x);
     }
 
     public static Tensor log(Tensor x) {
@@ -280,7 +281,7 @@ public final class NdOps {
             Tensor gk = g.view(keptShape);
             if (op == Reduce.SUM) {
                 if (mean) gk = rawScalar(Binary.MUL, gk, 1f / n, false);
-                accumulate(x, broadcastTo(gk, shape), 1f);
+                accumulateBroadcast(x, gk);
             } else {
                 Tensor mask = raw(Binary.EQ, x, y.view(keptShape));
                 accumulate(x, raw(Binary.MUL, mask, gk), 1f);
@@ -429,9 +430,9 @@ public final class NdOps {
             for (Tensor t : inputs) {
                 int w = t.dim(ax) * inner;
                 if (t.requiresGrad()) {
-                    float[] gb = t.gradBuffer().data();
+                    Tensor gb = t.gradBuffer();
                     for (int o = 0; o < outer; o++) {
-                        ElementwiseKernels.addInto(gb, o * w, g.data(), g.offset() + o * rowOut + start, w);
+                        ElementwiseKernels.addInto(gb.data(), gb.offset() + o * w, g.data(), g.offset() + o * rowOut + start, w);
                     }
                 }
                 start += w;
@@ -455,19 +456,20 @@ public final class NdOps {
         if (as.length == 0 || bs.length == 0) {
             throw new IllegalArgumentException("dot: operands need at least one axis, got " + Shapes.str(as) + " and " + Shapes.str(bs));
         }
-        // stored matrices: A (ar, ac), B (br, bc)
-        int ar = as.length > 1 ? (transA ? as[0] : Shapes.prod(as, 0, as.length - 1)) : (transA ? as[0] : 1);
-        int ac = a.size() / Math.max(1, ar);
-        if (as.length == 1) ac = transA ? 1 : as[0];
-        int br = bs.length > 1 ? (transB ? Shapes.prod(bs, 0, bs.length - 1) : bs[0]) : (transB ? 1 : bs[0]);
-        int bc = bs.length == 1 ? (transB ? bs[0] : 1) : b.size() / Math.max(1, br);
+        // stored matrices A (ar, ac) and B (br, bc), as MXNet splits the axes; a 1-D operand is a row or column
+        int na = as.length, nb = bs.length;
+        int ar = na == 1 ? (transA ? as[0] : 1) : (transA ? as[0] : Shapes.prod(as, 0, na - 1));
+        int ac = na == 1 ? (transA ? 1 : as[0]) : (transA ? Shapes.prod(as, 1, na) : as[na - 1]);
+        int br = nb == 1 ? (transB ? 1 : bs[0]) : (transB ? Shapes.prod(bs, 0, nb - 1) : bs[0]);
+        int bc = nb == 1 ? (transB ? bs[0] : 1) : (transB ? bs[nb - 1] : Shapes.prod(bs, 1, nb));
         int m = transA ? ac : ar, k = transA ? ar : ac;
         int kb = transB ? bc : br, n = transB ? br : bc;
         if (k != kb) {
             throw new IllegalArgumentException("dot: shapes " + Shapes.str(as) + " and " + Shapes.str(bs)
                     + " do not match: contracting " + k + " with " + kb
                     + (transA || transB ? " (transpose_a=" + transA + ", transpose_b=" + transB + ")" : "")
-                    + "; the last axis of a must equal the first axis of b");
+                    + "; the " + (transA ? "first" : "last") + " axis of a must equal the "
+                    + (transB ? "last" : "first") + " axis of b");
         }
         int[] outShape = dotShape(as, bs, transA, transB);
         Tensor c = Tensor.zeros(outShape);

@@ -126,6 +126,14 @@ class AutogradTest {
     }
 
     @Test
+    void anOpMayNotRecordItsInputAsItsOutput() {
+        Tensor x = vec(1, 2).attachGrad();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Autograd.record(() -> Autograd.recordOp("identity", x, g -> { }, x)));
+        assertTrue(e.getMessage().contains("'identity'"), e.getMessage());
+    }
+
+    @Test
     void theTapeIsDroppedAfterBackward() {
         Tensor x = vec(1, 2).attachGrad();
         Tensor y = Autograd.record(() -> NdOps.sum(NdOps.square(x)));
@@ -134,6 +142,21 @@ class AutogradTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
         assertTrue(e.getMessage().contains("already called"), e.getMessage());
         assertArrayEquals(new float[] {2, 4}, x.grad().toArray(), "a failed backward leaves the gradients alone");
+    }
+
+    @Test
+    void anOutputOfAFreedGraphIsAConstantInTheNextRecording() {
+        // MXNet: after backward, the old graph's outputs no longer require grad
+        Tensor x = vec(1, 2).attachGrad();
+        Tensor y = Autograd.record(() -> NdOps.square(x));
+        y.backward();
+        assertFalse(y.requiresGrad());
+        Tensor w = vec(3, 4).attachGrad();
+        Tensor z = Autograd.record(() -> NdOps.sum(NdOps.mul(w, y)));
+        z.backward();
+        assertArrayEquals(new float[] {1, 4}, w.grad().toArray());
+        assertArrayEquals(new float[] {2, 4}, x.grad().toArray(), "x is untouched by the second backward");
+        assertFalse(Autograd.record(() -> NdOps.mulScalar(y, 2f)).requiresGrad(), "alone, y starts no graph");
     }
 
     @Test
@@ -258,6 +281,13 @@ class AutogradTest {
     void toStringPrintsValuesAndShape() {
         assertEquals("[[1., 2., 3.]\n [4., 5., 6.]]\n<NDArray 2x3>", NdOps.array(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).toString());
         assertEquals("[0.5, -1.25]\n<NDArray 2>", vec(0.5f, -1.25f).toString());
+        java.util.Locale before = java.util.Locale.getDefault();
+        try {
+            java.util.Locale.setDefault(java.util.Locale.GERMANY);
+            assertEquals("[0.5, 1000.]\n<NDArray 2>", vec(0.5f, 1000f).toString(), "no decimal commas");
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
     }
 
     /** One forward and backward of a little network-like graph; returns every number it produced. */
@@ -267,7 +297,7 @@ class AutogradTest {
         Tensor w = NdOps.randomUniform(-0.1f, 0.1f, 33, 257).attachGrad();
         Tensor b = NdOps.randomUniform(-0.1f, 0.1f, 33).attachGrad();
         Tensor scale = NdOps.randomUniform(0.5f, 1.5f, 1, 33).attachGrad();
-        Tensor big = NdOps.randomNormal(1f, 2f, 1000003).attachGrad();
+        Tensor big = NdOps.randomNormal(1f, 2f, 200003).attachGrad(); // several 65536-element reduction blocks
         Tensor[] out = new Tensor[3];
         Tensor l = Autograd.record(() -> {
             Tensor h = NdOps.mul(NdOps.dense(x, w, b), scale);

@@ -165,6 +165,20 @@ class NdOpsTest {
             }
         }
         assertTensor(x.toArray(), new int[] {2, 3, 4}, NdOps.transpose(NdOps.transpose(x, 2, 0, 1), 1, 2, 0));
+        // the tiled path (last two axes swapped) on sizes that straddle the 32×32 tiles, batched too
+        for (int[] shape : new int[][] {{37, 70}, {1000, 3}, {3, 33, 65}}) {
+            Tensor big = org.jgluon.engine.autograd.GradCheck.uniform(5, -1f, 1f, shape);
+            int n = shape.length, rows = shape[n - 2], cols = shape[n - 1];
+            int[] perm = n == 2 ? new int[] {1, 0} : new int[] {0, 2, 1};
+            Tensor tt = NdOps.transpose(big, perm);
+            for (int b = 0; b < big.size() / (rows * cols); b++) {
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < cols; j++) {
+                        assertEquals(big.get(b * rows * cols + i * cols + j), tt.get(b * rows * cols + j * rows + i));
+                    }
+                }
+            }
+        }
         assertError("transpose: axes [0, 0] is not a permutation", () -> NdOps.transpose(M, 0, 0));
         assertError("transpose: axes [0] must list each of the 2 axes", () -> NdOps.transpose(M, 0));
     }
@@ -188,7 +202,10 @@ class NdOpsTest {
         assertTensor(new float[] {17, 39}, new int[] {2}, NdOps.dot(a, t(new float[] {5, 6}, 2), false, false));
         assertArrayEquals(new int[] {2, 3, 5}, NdOps.dot(NdOps.zeros(2, 3, 4), NdOps.zeros(4, 5), false, false).shape());
         assertArrayEquals(new int[] {3, 4, 5}, NdOps.dot(NdOps.zeros(2, 3, 4), NdOps.zeros(2, 5), true, false).shape());
-        assertError("dot: shapes (2, 3) and (2, 3) do not match", () -> NdOps.dot(M, M, false, false));
+        assertError("dot: shapes (2, 3) and (2, 3) do not match: contracting 3 with 2; the last axis of a must equal the first axis of b",
+                () -> NdOps.dot(M, M, false, false));
+        assertError("(transpose_a=true, transpose_b=true); the first axis of a must equal the last axis of b",
+                () -> NdOps.dot(M, M, true, true));
     }
 
     @Test
@@ -250,5 +267,39 @@ class NdOpsTest {
         assertEquals(2.0, Math.sqrt(var), 0.05);
         Tensor next = NdOps.randomUniform(-2, 3, 200, 100);
         assertTrue(next.get(0) != u1.get(0) || next.get(1) != u1.get(1), "the stream moves on");
+    }
+
+    @Test
+    void emptyTensorsFlowThrough() {
+        Tensor e = NdOps.zeros(0, 3);
+        assertArrayEquals(new int[] {0, 3}, NdOps.add(e, NdOps.ones(3)).shape());
+        assertArrayEquals(new int[] {0, 3}, NdOps.mulScalar(e, 2).shape());
+        assertTensor(new float[] {0, 0, 0}, new int[] {3}, NdOps.sum(e, new int[] {0}, false));
+        assertTensor(new float[] {}, new int[] {0}, NdOps.sum(e, new int[] {1}, false));
+        assertTensor(new float[] {0}, new int[] {1}, NdOps.sum(e));
+        assertArrayEquals(new int[] {3, 0}, NdOps.transpose(e).shape());
+        assertArrayEquals(new int[] {0, 2}, NdOps.dense(e, NdOps.zeros(2, 3), NdOps.zeros(2)).shape());
+        assertArrayEquals(new int[] {0, 5}, NdOps.dot(e, NdOps.zeros(3, 5), false, false).shape());
+        assertArrayEquals(new int[] {3, 5}, NdOps.dot(e, NdOps.zeros(0, 5), true, false).shape());
+    }
+
+    @Test
+    void largeOpsSplitAcrossThreadsMatchAPlainLoop() {
+        int before = org.jgluon.engine.Parallel.threads();
+        try {
+            org.jgluon.engine.Parallel.setThreads(2);
+            int n = 1000003;
+            Tensor a = org.jgluon.engine.autograd.GradCheck.uniform(1, -1f, 1f, n);
+            Tensor b = org.jgluon.engine.autograd.GradCheck.uniform(2, 0.5f, 1.5f, n);
+            Tensor add = NdOps.add(a, b), div = NdOps.div(a, b), rsub = NdOps.rsubScalar(a, 0.3f), rdiv = NdOps.rdivScalar(b, 3f);
+            for (int i = 0; i < n; i++) {
+                float x = a.get(i), y = b.get(i);
+                if (add.get(i) != x + y || div.get(i) != x / y || rsub.get(i) != 0.3f - x || rdiv.get(i) != 3f / y) {
+                    throw new AssertionError("element " + i + " differs from the plain loop");
+                }
+            }
+        } finally {
+            org.jgluon.engine.Parallel.setThreads(before);
+        }
     }
 }

@@ -1,6 +1,5 @@
 package org.jgluon.gluon.init;
 
-import org.jgluon.engine.Rng;
 import org.jgluon.engine.Tensor;
 
 /** {@code init.Normal(sigma=0.01)}: N(0, sigma²). */
@@ -11,15 +10,18 @@ public final class Normal extends Initializer {
         this(0.01f);
     }
 
+    /** From options: {@code init.Normal({sigma: 0.02})}. */
+    public Normal(org.jgluon.gluon.Kwargs kw) {
+        this(kw.check("init.Normal", "sigma").getFloat("sigma", 0.01f));
+    }
+
     public Normal(float sigma) {
         this.sigma = sigma;
     }
 
     @Override
     public void initWeight(String name, Tensor data) {
-        Rng rng = Rng.global();
-        float[] a = data.data();
-        for (int i = data.offset(), end = i + data.size(); i < end; i++) a[i] = sigma * rng.nextGaussian();
+        fillGaussian(data, sigma);
     }
 
     @Override

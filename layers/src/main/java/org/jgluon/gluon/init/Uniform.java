@@ -1,6 +1,5 @@
 package org.jgluon.gluon.init;
 
-import org.jgluon.engine.Rng;
 import org.jgluon.engine.Tensor;
 
 /** {@code init.Uniform(scale=0.07)}: U(−scale, scale); Gluon's default for {@code initialize()}. */
@@ -11,15 +10,18 @@ public final class Uniform extends Initializer {
         this(0.07f);
     }
 
+    /** From options: {@code init.Uniform({scale: 0.1})}. */
+    public Uniform(org.jgluon.gluon.Kwargs kw) {
+        this(kw.check("init.Uniform", "scale").getFloat("scale", 0.07f));
+    }
+
     public Uniform(float scale) {
         this.scale = scale;
     }
 
     @Override
     public void initWeight(String name, Tensor data) {
-        Rng rng = Rng.global();
-        float[] a = data.data();
-        for (int i = data.offset(), end = i + data.size(); i < end; i++) a[i] = rng.nextUniform(-scale, scale);
+        fillUniform(data, -scale, scale);
     }
 
     @Override

@@ -74,6 +74,20 @@ class InitializerTest {
     }
 
     @Test
+    void optionsConstructors() {
+        Tensor t = Tensor.zeros(50, 40);
+        new Normal(org.jgluon.gluon.Kwargs.kw("sigma", 0.3)).initWeight("w", t);
+        assertEquals(0.3, stats(t)[1], 0.02);
+        new Uniform(org.jgluon.gluon.Kwargs.kw("scale", 0.01)).initWeight("w", t);
+        assertTrue(stats(t)[2] <= 0.01);
+        new Constant(org.jgluon.gluon.Kwargs.kw("value", 0.5)).initWeight("w", t);
+        assertEquals(0.5f, t.get(7));
+        assertEquals(Math.sqrt(3.0 / 40), new Xavier(org.jgluon.gluon.Kwargs.kw("factorType", "out", "magnitude", 3)).scale(new int[] {40, 50}), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> new Xavier(org.jgluon.gluon.Kwargs.kw("rnd_type", "laplace")));
+        assertThrows(IllegalArgumentException.class, () -> new Normal(org.jgluon.gluon.Kwargs.kw("sigmaa", 1)));
+    }
+
+    @Test
     void seedGlobalMakesItReproducible() {
         Tensor a = Tensor.zeros(5, 7), b = Tensor.zeros(5, 7);
         Rng.seedGlobal(42);
@@ -83,5 +97,19 @@ class InitializerTest {
         assertArrayEquals(a.toArray(), b.toArray());
         new Xavier().initWeight("w", b);
         assertFalse(java.util.Arrays.equals(a.toArray(), b.toArray()));
+        // the values do not depend on the thread count (counter-based draws, one seed per parameter)
+        int threads = org.jgluon.engine.Parallel.threads();
+        try {
+            Tensor big1 = Tensor.zeros(300, 400), big2 = Tensor.zeros(300, 400);
+            org.jgluon.engine.Parallel.setThreads(1);
+            Rng.seedGlobal(5);
+            new Xavier("gaussian", "avg", 2).initWeight("w", big1);
+            org.jgluon.engine.Parallel.setThreads(2);
+            Rng.seedGlobal(5);
+            new Xavier("gaussian", "avg", 2).initWeight("w", big2);
+            assertArrayEquals(big1.toArray(), big2.toArray());
+        } finally {
+            org.jgluon.engine.Parallel.setThreads(threads);
+        }
     }
 }
