@@ -1,0 +1,31 @@
+package org.jgluon.bench.compare;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One timed run of a step: who ran it ({@code framework}, e.g. "jgluon", "pytorch",
+ * "pytorch channels_last", "mxnet"), which step, and the speed. Peers report it as one JSON line
+ * ({@code bench/compare/pytorch_alexnet.py}, the bench-mxnet driver); {@link #fromJson} reads the
+ * few flat fields it needs.
+ */
+public record Measurement(String framework, String net, int res, String mode, double imagesPerSecond, double medianStepSeconds,
+                          double bestStepSeconds, int steps) {
+
+    public static Measurement fromJson(String framework, String line) {
+        return new Measurement(framework, string(line, "net"), (int) number(line, "res"), string(line, "mode"),
+                number(line, "images_per_s"), number(line, "median_step_s"), number(line, "best_step_s"), (int) number(line, "steps"));
+    }
+
+    private static String string(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+        if (!m.find()) throw new IllegalArgumentException("peer output: no \"" + key + "\" in " + json);
+        return m.group(1);
+    }
+
+    private static double number(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*([-+0-9.eE]+|NaN|Infinity)").matcher(json);
+        if (!m.find()) throw new IllegalArgumentException("peer output: no number \"" + key + "\" in " + json);
+        return Double.parseDouble(m.group(1));
+    }
+}
