@@ -48,7 +48,7 @@ record Peer(String name, List<String> variants, String absentReason, Launcher la
                 : "not built (build it with: ./build -q -f bench-mxnet/pom.xml package)";
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new Peer("mxnet", List.of(""), absent, (variant, net, res, mode, opts) -> {
-            List<String> cmd = new ArrayList<>(List.of(java, "-Dai.djl.offline=true", "-Xmx8g", "-cp", classes + ":" + lib + "/*",
+            List<String> cmd = new ArrayList<>(List.of(java, "-Dai.djl.offline=true", "--enable-native-access=ALL-UNNAMED", "-Xmx8g", "-cp", classes + ":" + lib + "/*",
                     "org.jgluon.bench.mxnet.MxnetAlexNet"));
             cmd.addAll(common(net, res, mode, opts));
             return cmd;
