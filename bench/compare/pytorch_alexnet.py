@@ -92,10 +92,24 @@ def measure(args, bn: bool, res: int):
         step()
         times.append(time.perf_counter() - t0)
     med = statistics.median(times)
-    return {"framework": "pytorch", "net": "alexnet_bn" if bn else "alexnet", "res": res,
+    if args.profile:
+        profile(step, args, bn, res)
+    return {"framework": "pytorch", "torch": torch.__version__, "mkldnn": torch.backends.mkldnn.is_available(), "net": "alexnet_bn" if bn else "alexnet", "res": res,
             "mode": args.mode, "batch": args.batch, "threads": torch.get_num_threads(),
             "channels_last": args.channels_last, "steps": len(times),
             "images_per_s": args.batch / med, "best_step_s": min(times), "median_step_s": med}
+
+
+def profile(step, args, bn: bool, res: int):
+    """Where one step's time goes, by operator (self CPU time), on stderr: the counterpart of
+    `./jgluon bench breakdown`. Conv forward is mkldnn_convolution, its backward
+    convolution_backward; BatchNorm native_batch_norm(_backward); Dense addmm/mm."""
+    with torch.autograd.profiler.profile() as prof:
+        step()
+    import sys
+    print(f"# pytorch {'alexnet_bn' if bn else 'alexnet'} res {res} {args.mode}, one step, "
+          f"channels_last={args.channels_last}", file=sys.stderr)
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=args.profile_rows), file=sys.stderr)
 
 
 def main():
@@ -109,6 +123,8 @@ def main():
     p.add_argument("--min-steps", type=int, default=3)
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--profile", action="store_true", help="print a per-operator profile of one step to stderr")
+    p.add_argument("--profile-rows", type=int, default=20)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     nets = [False, True] if args.net == "both" else [args.net == "alexnet_bn"]
