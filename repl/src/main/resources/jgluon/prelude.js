@@ -78,9 +78,21 @@
   }
 
   // ---- wrapping Java values -------------------------------------------------------------------
+  // A Java float reaches JS as the double nearest to it (0.1f → 0.10000000149011612); show it
+  // as the shortest decimal that is the same float (0.1), as Python prints a float32.
+  function shortFloat(v) {
+    if (Number.isInteger(v) || !Number.isFinite(v) || Math.fround(v) !== v) return v;
+    for (let p = 1; p <= 9; p++) {
+      const s = Number(v.toPrecision(p));
+      if (Math.fround(s) === v) return s;
+    }
+    return v;
+  }
+
   function wrap(v) {
     if (v === null || v === undefined) return v;
     const t = typeof v;
+    if (t === 'number') return shortFloat(v);
     if (t !== 'object' && t !== 'function') return v;
     if (v instanceof NDArray) return v;
     switch (J.kind(v)) {
@@ -146,15 +158,42 @@
     return undefined;
   }
 
+  // Datasets that run a JavaScript function per item (transform_first(x => ...)): such a
+  // function may only run on the script's thread, so their DataLoader loads without workers.
+  const jsTransformed = new WeakSet();
+
   function call(obj, javaName, args, shown) {
+    const adapt = METHOD_ADAPTERS[javaName];
+    if (adapt) args = adapt(args);
     const a = args.map(unwrap);
     if (J.padKwargs(obj, javaName, a.length)) a.push({});
+    let result;
     try {
-      return wrap(obj[javaName](...a));
+      result = wrap(obj[javaName](...a));
     } catch (e) {
       throw betterTypeError(e, `${J.className(obj)}.${shown}`, args);
     }
+    if (result !== null && typeof result === 'object' && result[HOST] !== undefined
+        && args.some(x => typeof x === 'function' && x[HOST] === undefined)) {
+      jsTransformed.add(result);
+    }
+    if (javaName === 'summary') {
+      return undefined; // Block.summary has printed the table, as Gluon does
+    }
+    return result;
   }
+
+  // Gluon keyword arguments of methods whose Java form is positional.
+  const METHOD_ADAPTERS = {
+    // net.initialize(init.Xavier(), {force_reinit: true}) → initialize({init, force_reinit})
+    initialize: args => (args.length === 2 && isOptions(args[1]) ? [Object.assign({init: args[0]}, args[1])] : args),
+    // net.load_parameters(file, {allow_missing: true, ignore_extra: true})
+    loadParameters: args => {
+      if (args.length !== 2 || !isOptions(args[1])) return args;
+      const o = options('load_parameters', args[1], ['allow_missing', 'ignore_extra', 'ctx', 'cast_dtype']);
+      return [args[0], !!o.allow_missing, !!o.ignore_extra];
+    },
+  };
 
   function construct(cls, simpleName, args) {
     const a = args.map(unwrap);
@@ -186,11 +225,65 @@
   // A constructor that works with or without `new`.
   function factory(className, simpleName) {
     const f = function (...args) {
+      const adapt = CLASS_ADAPTERS[className];
+      if (adapt) return wrap(adapt(type(className), args));
       return construct(type(className), simpleName, args);
     };
     Object.defineProperty(f, 'name', {value: simpleName});
     return f;
   }
+
+  // Gluon constructors whose Java form takes positional arguments instead of Kwargs.
+  const DATA = 'org.jgluon.gluon.data.';
+  function mnistLike(name) {
+    return (cls, args) => {
+      let [pos, o] = splitOptions(args);
+      o = options(name, o, ['root', 'train', 'transform']);
+      const root = pos.length > 0 ? pos[0] : o.root;
+      const train = pos.length > 1 ? !!pos[1] : (o.train === undefined ? true : !!o.train);
+      let ds = root ? new cls(String(root), train) : new cls(train);
+      if (o.transform) ds = ds.transform(unwrap(o.transform));
+      return ds;
+    };
+  }
+  const CLASS_ADAPTERS = {
+    [DATA + 'DataLoader']: (cls, args) => {
+      let [pos, o] = splitOptions(args);
+      o = options('DataLoader', o, ['batch_size', 'shuffle', 'last_batch', 'num_workers', 'seed',
+                                    'sampler', 'batch_sampler', 'batchify_fn', 'pin_memory', 'prefetch', 'thread_pool']);
+      for (const k of ['sampler', 'batch_sampler', 'batchify_fn', 'pin_memory', 'prefetch', 'thread_pool']) {
+        if (o[k] !== undefined && o[k] !== null && o[k] !== false) {
+          throw new TypeError(`DataLoader: option '${k}' is not supported by jgluon; options: batch_size, shuffle, last_batch, num_workers, seed`);
+        }
+      }
+      const dataset = pos[0];
+      const batch = pos.length > 1 ? pos[1] : o.batch_size;
+      if (!Number.isInteger(batch) || batch < 1) {
+        throw new TypeError(`DataLoader: batch_size must be a positive integer, got ${format(batch)}`);
+      }
+      let workers = o.num_workers === undefined ? cls.DEFAULT_WORKERS : o.num_workers;
+      if (jsTransformed.has(dataset)) workers = 0; // a JS transform runs on the script's thread only
+      const last = o.last_batch === undefined ? 'keep' : String(o.last_batch);
+      const ds = unwrap(dataset);
+      return o.seed === undefined ? new cls(ds, batch, !!o.shuffle, last, workers)
+                                  : new cls(ds, batch, !!o.shuffle, last, workers, o.seed);
+    },
+    [DATA + 'vision.FashionMNIST']: mnistLike('FashionMNIST'),
+    [DATA + 'vision.MNIST']: mnistLike('MNIST'),
+    [DATA + 'vision.transforms.Resize']: (cls, args) => {
+      let [pos, o] = splitOptions(args);
+      o = options('Resize', o, ['size', 'keep_ratio', 'interpolation']);
+      if (o.keep_ratio) throw new TypeError('Resize: keep_ratio is not supported by jgluon');
+      const size = pos.length > 0 ? pos[0] : o.size;
+      if (Array.isArray(size)) return new cls(size[0], size[1]);
+      if (!Number.isInteger(size)) throw new TypeError(`Resize: size must be an integer or [width, height], got ${format(size)}`);
+      return new cls(size);
+    },
+    [DATA + 'vision.transforms.Compose']: (cls, args) => {
+      const steps = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+      return new cls(steps.map(unwrap));
+    },
+  };
 
   // The API classes of a Java package, and its sub-packages, as a namespace object.
   function namespace(pkg) {
@@ -297,9 +390,9 @@
     get T() { return this.transpose(); }
 
     toString() { return this._t.toString(); }
-    asscalar() { return this._t.asScalar(); }
+    asscalar() { return shortFloat(this._t.asScalar()); }
     /** The values as (nested) JS arrays: a copy, for small tensors. */
-    tolist() { return nested(Array.from(this._t.toArray()), this.shape, 0, 0); }
+    tolist() { return nested(Array.from(this._t.toArray(), shortFloat), this.shape, 0, 0); }
     asnumpy() { return this.tolist(); }
     astype(dtype) {
       if (dtype !== 'float32' && dtype !== 'float') throw new TypeError(`astype: jgluon tensors are float32, not ${dtype}`);
@@ -509,6 +602,8 @@
     random: {seed: nd.random.seed, uniform: nd.random.uniform, normal: nd.random.normal},
     cpu: () => 'cpu(0)',
     context: {cpu: () => 'cpu(0)'},
+    set_num_threads: n => { type('org.jgluon.engine.Parallel').setThreads(n); },
+    num_threads: () => type('org.jgluon.engine.Parallel').threads(),
     __version__: J.version(),
   };
   mx.gluon = gluon;

@@ -1,5 +1,7 @@
 package org.jgluon.engine;
 
+import java.util.Locale;
+
 /** Prints a tensor the way MXNet does: the values (abridged when large) and the shape. */
 final class TensorFormat {
 
@@ -47,8 +49,9 @@ final class TensorFormat {
         b.append(']');
     }
 
+    /** Always with a decimal point: Locale.ROOT, since a German or French default locale would print commas. */
     private static String num(float v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e7) return String.format("%.0f.", v);
-        return String.format("%.6g", v).replaceAll("(\\.\\d*?)0+(e|$)", "$1$2");
+        if (v == Math.rint(v) && Math.abs(v) < 1e7) return String.format(Locale.ROOT, "%.0f.", v);
+        return String.format(Locale.ROOT, "%.6g", v).replaceAll("(\\.\\d*?)0+(e|$)", "$1$2");
     }
 }

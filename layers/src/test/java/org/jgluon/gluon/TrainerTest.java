@@ -143,6 +143,17 @@ class TrainerTest {
     }
 
     @Test
+    void schedulersFromOptionsAsJavaScriptPassesThem() {
+        FactorScheduler f = new FactorScheduler(Kwargs.kw("step", 2, "factor", 0.5, "base_lr", 1.0));
+        assertEquals(0.5f, f.lr(3));
+        MultiFactorScheduler m = new MultiFactorScheduler(Kwargs.kw("step", java.util.List.of(2, 4), "factor", 0.1, "base_lr", 1.0));
+        assertEquals(0.01f, m.lr(5), 1e-7);
+        assertEquals(0.5f, new CosineScheduler(Kwargs.kw("max_update", 10, "base_lr", 1.0)).lr(5), 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> new FactorScheduler(Kwargs.kw("factor", 0.5)));
+        assertThrows(IllegalArgumentException.class, () -> new MultiFactorScheduler(Kwargs.kw("step", java.util.List.of(4, 2))));
+    }
+
+    @Test
     void statesRoundTripResumesExactly(@TempDir Path dir) throws Exception {
         Parameter a = param("a", 1f, GradReq.WRITE), b = param("b", 1f, GradReq.WRITE);
         Trainer t1 = new Trainer(dict(a), "adam", Kwargs.kw("learning_rate", 0.1));

@@ -119,8 +119,8 @@ public final class Bridge {
 
     /**
      * What a value is to the prelude: {@code js} (not a Java object), {@code tensor},
-     * {@code block} (callable: has {@code forward}), {@code tuple} (a record of the data package,
-     * e.g. a batch: destructured as an array), {@code list}, {@code array}, {@code map},
+     * {@code block} (callable: has {@code forward}), {@code tuple} (an API record, e.g. a batch or a
+     * metric's (name, value): an array), {@code list}, {@code array}, {@code map},
      * {@code object} (another API object) or {@code java} (any other Java object).
      */
     @HostAccess.Export
@@ -145,7 +145,7 @@ public final class Bridge {
         if (!isApi(c)) {
             return o instanceof Collection<?> ? "list" : "java";
         }
-        if (c.isRecord() && c.getPackageName().startsWith("org.jgluon.gluon.data")) {
+        if (c.isRecord()) {
             return "tuple";
         }
         if (HostMembers.of(c).has("forward")) {

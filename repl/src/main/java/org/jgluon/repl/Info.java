@@ -23,12 +23,20 @@ final class Info {
         return b.toString();
     }
 
+    /** The polyglot jar's version (its manifest's "polyglot" section); an engine says "Development Build". */
     private static String graalVersion() {
-        try (Engine e = Engine.newBuilder().option("engine.WarnInterpreterOnly", "false").build()) {
-            return e.getVersion();
-        } catch (RuntimeException e) {
-            return "unavailable (" + e.getMessage() + ")";
+        try {
+            var location = Engine.class.getProtectionDomain().getCodeSource().getLocation();
+            try (var jar = new java.util.jar.JarFile(java.nio.file.Path.of(location.toURI()).toFile())) {
+                var attrs = jar.getManifest().getAttributes("polyglot");
+                if (attrs != null && attrs.getValue("Implementation-Version") != null) {
+                    return attrs.getValue("Implementation-Version");
+                }
+            }
+        } catch (Exception e) {
+            // not from a jar: no version to show
         }
+        return "unknown";
     }
 
     /** {@code SimdCheck.report()} of the engine, when the build has it. */

@@ -25,8 +25,11 @@ final class JsSession implements AutoCloseable {
 
     static final String PRELUDE_NAME = "jgluon-prelude.js";
 
-    /** One engine per process: contexts made from it share parsed code (the prelude, the JS built-ins). */
-    private static Engine sharedEngine;
+    /**
+     * One engine per process and sandbox setting (an engine's contexts must share one host-access
+     * policy): contexts made from it share parsed code (the prelude, the JS built-ins).
+     */
+    private static final Engine[] ENGINES = new Engine[2];
 
     private final Context context;
     private final Value show;
@@ -38,7 +41,7 @@ final class JsSession implements AutoCloseable {
 
     JsSession(Settings s) {
         Context.Builder b = Sandbox.contextBuilder(s.root(), s.allowHostAccess())
-                .engine(engine())
+                .engine(engine(s.allowHostAccess()))
                 .in(s.in()).out(s.out()).err(s.err());
         this.context = b.build();
         Bridge bridge = new Bridge(s.program(), s.argv(), Globals.create());
@@ -48,13 +51,14 @@ final class JsSession implements AutoCloseable {
         this.members = api.getMember("members");
     }
 
-    private static synchronized Engine engine() {
-        if (sharedEngine == null) {
-            sharedEngine = Engine.newBuilder("js")
+    private static synchronized Engine engine(boolean allowHostAccess) {
+        int i = allowHostAccess ? 1 : 0;
+        if (ENGINES[i] == null) {
+            ENGINES[i] = Engine.newBuilder("js")
                     .option("engine.WarnInterpreterOnly", "false")
                     .build();
         }
-        return sharedEngine;
+        return ENGINES[i];
     }
 
     private static Source prelude() {

@@ -27,7 +27,16 @@ final class JsValues {
     static boolean isOptionsObject(Value v) {
         return v.hasMembers() && !v.isHostObject() && !v.isProxyObject() && !v.canExecute()
                 && !v.hasArrayElements() && !v.isNull() && !v.isString() && !v.isNumber()
-                && !v.isBoolean() && !v.hasMember(HOST_MEMBER);
+                && !v.isBoolean() && wrappedHost(v) == null;
+    }
+
+    /** The Java object behind one of the prelude's wrappers (an NDArray, a block), or null. */
+    static Object wrappedHost(Value v) {
+        if (!v.hasMembers() || v.isHostObject()) {
+            return null;
+        }
+        Value h = v.getMember(HOST_MEMBER); // read, not hasMember: a JS Proxy answers reads only
+        return h != null && h.isHostObject() ? h.asHostObject() : null;
     }
 
     static Map<String, Object> toMap(Value options) {
@@ -61,11 +70,9 @@ final class JsValues {
         if (v.isHostObject()) {
             return v.asHostObject();
         }
-        if (v.hasMember(HOST_MEMBER)) {
-            Value host = v.getMember(HOST_MEMBER);
-            if (host != null && host.isHostObject()) {
-                return host.asHostObject();
-            }
+        Object wrapped = wrappedHost(v);
+        if (wrapped != null) {
+            return wrapped;
         }
         if (v.hasArrayElements()) {
             List<Object> list = new ArrayList<>((int) v.getArraySize());

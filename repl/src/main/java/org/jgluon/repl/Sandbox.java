@@ -5,6 +5,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.EnvironmentAccess;
@@ -24,6 +25,24 @@ final class Sandbox {
 
     private Sandbox() {}
 
+    // built once per process: scanning the API's members is the costly part
+    private static final Supplier<HostAccess> API_ONLY = memo(() -> hostAccess(apiOnly()));
+    private static final Supplier<HostAccess> FULL = memo(() -> hostAccess(HostAccess.newBuilder(HostAccess.ALL)));
+
+    private static <T> Supplier<T> memo(Supplier<T> s) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = s.get();
+                }
+                return value;
+            }
+        };
+    }
+
     static Context.Builder contextBuilder(Path scriptRoot, boolean allowHostAccess) {
         Context.Builder b = Context.newBuilder("js")
                 .allowExperimentalOptions(true)
@@ -31,11 +50,11 @@ final class Sandbox {
                 .option("js.commonjs-require-cwd", scriptRoot.toAbsolutePath().toString());
         if (allowHostAccess) {
             return b.allowAllAccess(true)
-                    .allowHostAccess(hostAccess(HostAccess.newBuilder(HostAccess.ALL)))
+                    .allowHostAccess(FULL.get())
                     .allowHostClassLookup(name -> true)
                     .allowIO(IOAccess.ALL);
         }
-        return b.allowHostAccess(hostAccess(apiOnly()))
+        return b.allowHostAccess(API_ONLY.get())
                 .allowHostClassLookup(name -> false)
                 .allowPolyglotAccess(PolyglotAccess.NONE)
                 .allowCreateThread(false)
@@ -89,6 +108,10 @@ final class Sandbox {
     /** Options objects → {@code Kwargs} wherever a Java parameter asks for one. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static HostAccess hostAccess(HostAccess.Builder b) {
+        // JS numbers are doubles; the API takes float (learning rates, dropout rates, scalars)
+        b.targetTypeMapping(Double.class, Float.class, null, Double::floatValue);
+        // file names as JS strings: save_parameters('net.params')
+        b.targetTypeMapping(String.class, Path.class, null, Path::of);
         Class kw = JsValues.kwargsClass();
         if (kw != null) {
             b.targetTypeMapping(Value.class, kw, JsValues::isOptionsObject,

@@ -1,5 +1,7 @@
 package org.jgluon.bench.sgemm;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -64,20 +66,28 @@ public final class SgemmSideBySide {
         System.out.println(blas.map(o -> "OpenBLAS: " + o.path() + ", kernels " + o.coreName()
                         + (Boolean.getBoolean("jgluon.openblas.keepEnv") ? " (environment kept)" : " (OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE cleared)"))
                 .orElse("OpenBLAS: skipped (" + OpenBlas.absentReason() + ")"));
-        System.out.printf("%d rounds of %.1f s per side, alternating; GFLOPS = median over rounds%n%n", rounds, seconds);
+        System.out.printf("%d rounds of %.1f s per side, alternating%n", rounds, seconds);
 
-        // Warm-up: the first calls run the Vector API interpreted; give C2 time to compile.
+        // Warm-up: the first calls run the Vector API interpreted; wait until C2 has compiled it
+        // (the rate stops climbing), which takes seconds on a busy machine.
         Parallel.setThreads(threadCounts[0]);
-        measure(ours, s, 2.0);
+        warmUp(ours, s);
         if (peer != null) measure(peer, s, 0.5);
 
-        System.out.printf("%-8s %-22s %-22s %s%n", "threads", "jgluon GFLOPS (peak)", "OpenBLAS GFLOPS (peak)", "jgluon/OpenBLAS");
-        double[] oursMedian = new double[threadCounts.length], peerMedian = new double[threadCounts.length];
+        System.out.println("""
+                GFLOPS, median over rounds: wall-clock rate, and the "CPU-time" rate (GFLOP per second
+                of the process's CPU time, times the thread count). On a machine shared with other
+                work the wall-clock rate falls with the load; the CPU-time rate estimates the
+                unloaded one (caches and memory bandwidth are still shared).
+                """);
+        System.out.printf("%-8s %-21s %-21s %-8s %-16s %-16s %s%n", "threads", "jgluon (peak)", "OpenBLAS (peak)",
+                "ratio", "jgluon CPU-time", "OpenBLAS CPU-time", "ratio");
+        Rate[] oursMedian = new Rate[threadCounts.length], peerMedian = new Rate[threadCounts.length];
         for (int ti = 0; ti < threadCounts.length; ti++) {
             int t = threadCounts[ti];
             Parallel.setThreads(t);
             blas.ifPresent(o -> o.setThreads(t));
-            List<Double> o = new ArrayList<>(), p = new ArrayList<>();
+            List<Rate> o = new ArrayList<>(), p = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 o.add(measure(ours, s, seconds));
                 // OpenBLAS's idle threads spin for a while after a call; let them settle so they
@@ -88,23 +98,56 @@ public final class SgemmSideBySide {
                     Thread.sleep(200);
                 }
             }
-            oursMedian[ti] = median(o);
-            peerMedian[ti] = peer == null ? Double.NaN : median(p);
-            System.out.printf("%-8d %-22s %-22s %s   rounds: jgluon %s%s%n", t, withPeak(oursMedian[ti], t),
-                    peer == null ? "-" : withPeak(peerMedian[ti], t),
-                    peer == null ? "-" : String.format("%.2f", oursMedian[ti] / peerMedian[ti]),
-                    fmt(o), peer == null ? "" : ", OpenBLAS " + fmt(p));
+            Rate om = Rate.median(o, t), pm = peer == null ? null : Rate.median(p, t);
+            oursMedian[ti] = om;
+            peerMedian[ti] = pm;
+            System.out.printf("%-8d %-21s %-21s %-8s %-16s %-16s %s%n", t, withPeak(om.wall, t),
+                    pm == null ? "-" : withPeak(pm.wall, t), pm == null ? "-" : String.format("%.2f", om.wall / pm.wall),
+                    withPeak(om.perCore, t), pm == null ? "-" : withPeak(pm.perCore, t),
+                    pm == null ? "-" : String.format("%.2f", om.perCore / pm.perCore));
+            System.out.println("         rounds (wall): jgluon " + fmt(o) + (peer == null ? "" : ", OpenBLAS " + fmt(p)));
         }
         for (int ti = 1; ti < threadCounts.length; ti++) {
-            System.out.printf("%d threads / %d: jgluon %.2fx%s%n", threadCounts[ti], threadCounts[0],
-                    oursMedian[ti] / oursMedian[0],
-                    peer == null ? "" : String.format(", OpenBLAS %.2fx", peerMedian[ti] / peerMedian[0]));
+            System.out.printf("%d threads / %d (wall): jgluon %.2fx%s%n", threadCounts[ti], threadCounts[0],
+                    oursMedian[ti].wall / oursMedian[0].wall,
+                    peer == null ? "" : String.format(", OpenBLAS %.2fx", peerMedian[ti].wall / peerMedian[0].wall));
+        }
+        System.out.printf("load average at the end: %.1f on %d cores%n",
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * A measured rate: wall-clock GFLOPS, and GFLOPS per second of process CPU time (times the
+     * thread count after {@link #median}).
+     */
+    private record Rate(double wall, double perCore) {
+
+        static Rate median(List<Rate> rs, int threads) {
+            double[] w = rs.stream().mapToDouble(Rate::wall).sorted().toArray();
+            double[] c = rs.stream().mapToDouble(Rate::perCore).sorted().toArray();
+            return new Rate(mid(w), mid(c) * threads);
+        }
+
+        private static double mid(double[] v) {
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
     }
 
-    /** GFLOPS over calls repeated for about {@code seconds}. */
-    private static double measure(Gemm g, SgemmShape s, double seconds) {
+    private static void warmUp(Gemm g, SgemmShape s) {
+        double previous = 0;
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            double rate = measure(g, s, 0.5).wall;
+            if (rate < 1.1 * previous && rate > 0.5 * previous) return;
+            previous = rate;
+        }
+    }
+
+    /** Rates over calls repeated for about {@code seconds}. */
+    private static Rate measure(Gemm g, SgemmShape s, double seconds) {
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long budget = (long) (seconds * 1e9);
+        long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime(), t;
         int calls = 0;
         do {
@@ -112,19 +155,16 @@ public final class SgemmSideBySide {
             calls++;
             t = System.nanoTime();
         } while (t - t0 < budget);
-        return s.gflop() * calls / ((t - t0) / 1e9);
-    }
-
-    private static double median(List<Double> xs) {
-        double[] v = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        long cpu = os.getProcessCpuTime() - cpu0;
+        double gflop = s.gflop() * calls;
+        return new Rate(gflop / ((t - t0) / 1e9), gflop / (cpu / 1e9));
     }
 
     private static String withPeak(double gflops, int threads) {
         return String.format("%.1f (%.0f%%)", gflops, 100 * gflops / (PEAK_GFLOPS_PER_CORE * threads));
     }
 
-    private static String fmt(List<Double> xs) {
-        return xs.stream().map(x -> String.format("%.0f", x)).toList().toString();
+    private static String fmt(List<Rate> xs) {
+        return xs.stream().map(x -> String.format("%.0f", x.wall)).toList().toString();
     }
 }

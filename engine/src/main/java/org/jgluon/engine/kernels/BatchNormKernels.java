@@ -61,7 +61,7 @@ public final class BatchNormKernels {
                 mean[c] = (float) (k + d);
                 var[c] = (float) v;
                 invStd[c] = (float) r;
-                float scale = (float) ((gamma == null ? 1.0 : gamma[c]) * r);
+                float scale = foldedScale(gamma, c, invStd[c]);
                 float shift = beta == null ? 0f : beta[c];
                 for (int o = 0; o < outer; o++) {
                     int off = base + o * rowStride;
@@ -82,7 +82,7 @@ public final class BatchNormKernels {
         final int rowStride = channels * inner;
         Parallel.forRange(channels, 1, (lo, hi) -> {
             for (int c = lo; c < hi; c++) {
-                float scale = (float) ((gamma == null ? 1.0 : gamma[c]) / Math.sqrt((double) runningVar[c] + eps));
+                float scale = foldedScale(gamma, c, inferenceInvStd(runningVar[c], eps));
                 float shift = beta == null ? 0f : beta[c];
                 for (int o = 0; o < outer; o++) {
                     int off = c * inner + o * rowStride;
@@ -90,6 +90,19 @@ public final class BatchNormKernels {
                 }
             }
         });
+    }
+
+    /** {@code 1/sqrt(σ²_run + eps)} as the inference forward uses it (pass it to {@link #backward}). */
+    public static float inferenceInvStd(float runningVar, float eps) {
+        return (float) (1.0 / Math.sqrt((double) runningVar + eps));
+    }
+
+    /**
+     * The per-channel scale {@code γ·r} of {@code y = (x−μ)·scale + β}, from the float r that is
+     * saved: the backward recomputes it and gets the forward's output bit for bit.
+     */
+    private static float foldedScale(float[] gamma, int c, float invStd) {
+        return (float) ((gamma == null ? 1.0 : gamma[c]) * (double) invStd);
     }
 
     /** MXNet's running-statistics update: {@code running = momentum·running + (1−momentum)·batch}. */
@@ -110,11 +123,19 @@ public final class BatchNormKernels {
      * <p>{@code mean} and {@code invStd} are what the forward used: the batch statistics, or the
      * running ones ({@code mean = μ_run}, {@code invStd = 1/sqrt(σ²_run + eps)}) with
      * {@code globalStats}, where the statistics are constants and {@code dx = γ·r·g}.
-     * {@code z} is only read when {@code relu}. {@code dgamma} and {@code dbeta} are written.
+     * {@code dgamma} and {@code dbeta} are written.
+     *
+     * <p>Fused, each pass reads two of the three tensors: the first only dz and z — where
+     * {@code g ≠ 0}, {@code z = γx̂ + β > 0}, so {@code Σg·x̂ = (Σg·z − β·Σg)/γ} (used when
+     * {@code |β| ≤ 64·|γ|}, where recovering x̂ from z costs a few float roundings; a tiny γ reads
+     * x instead) — and the second only dz and x, recomputing the sign of z from x with the
+     * forward's exact float formula, so the mask is bit-identical to the one z holds. {@code z}
+     * must therefore be this class's forward output for the same γ, β, mean and invStd.
      */
     public static void backward(float[] dz, int dzo, float[] x, int xo, float[] z, int zo,
                                 float[] dx, int dxo, boolean accumulate,
-                                int outer, int channels, int inner, float[] gamma, float[] mean, float[] invStd,
+                                int outer, int channels, int inner, float[] gamma, float[] beta,
+                                float[] mean, float[] invStd,
                                 boolean relu, boolean globalStats, float[] dgamma, float[] dbeta) {
         final long m = (long) outer * inner;
         final int rowStride = channels * inner;
@@ -123,26 +144,30 @@ public final class BatchNormKernels {
             for (int c = lo; c < hi; c++) {
                 int base = c * inner;
                 float mu = mean[c];
+                double gam = gamma == null ? 1.0 : gamma[c], bet = beta == null ? 0.0 : beta[c];
+                boolean fromZ = relu && Math.abs(bet) <= 64 * Math.abs(gam);
+                float scale = foldedScale(gamma, c, invStd[c]), shift = (float) bet;
                 acc[0] = 0;
                 acc[1] = 0;
                 for (int o = 0; o < outer; o++) {
                     int off = base + o * rowStride;
-                    gradSums(dz, dzo + off, x, xo + off, z, zo + off, inner, mu, relu, acc);
+                    if (fromZ) reluGradSums(dz, dzo + off, z, zo + off, inner, acc);
+                    else gradSums(dz, dzo + off, x, xo + off, inner, mu, scale, shift, relu, acc);
                 }
                 double r = invStd[c];
                 double dBeta = acc[0];
-                double dGamma = acc[1] * r;
+                double dGamma = fromZ ? (acc[1] - bet * acc[0]) / gam : acc[1] * r;
                 dbeta[c] = (float) dBeta;
                 dgamma[c] = (float) dGamma;
                 if (dx == null) continue;
-                double gr = (gamma == null ? 1.0 : gamma[c]) * r;
+                double gr = gam * r;
                 // dx = a·g + b·(x−μ) + k
                 float a = (float) gr;
                 float b = globalStats || m == 0 ? 0f : (float) (-gr * r * dGamma / m);
                 float k = globalStats || m == 0 ? 0f : (float) (-gr * dBeta / m);
                 for (int o = 0; o < outer; o++) {
                     int off = base + o * rowStride;
-                    gradRow(dz, dzo + off, x, xo + off, z, zo + off, dx, dxo + off, inner, mu, a, b, k,
+                    gradRow(dz, dzo + off, x, xo + off, dx, dxo + off, inner, mu, scale, shift, a, b, k,
                             relu, accumulate);
                 }
             }
@@ -202,10 +227,15 @@ public final class BatchNormKernels {
         }
     }
 
-    /** Adds {@code Σg} to acc[0] and {@code Σg·(x−mu)} to acc[1], {@code g = relu ? dz·[z>0] : dz}. */
-    private static void gradSums(float[] dz, int dzo, float[] x, int xo, float[] z, int zo, int len,
-                                 float mu, boolean relu, double[] acc) {
+    /**
+     * Adds {@code Σg} to acc[0] and {@code Σg·(x−mu)} to acc[1], {@code g = dz}, or with
+     * {@code relu} {@code g = dz·[fma(x−mu, scale, shift) > 0]} — the forward's z, recomputed.
+     */
+    private static void gradSums(float[] dz, int dzo, float[] x, int xo, int len, float mu, float scale,
+                                 float shift, boolean relu, double[] acc) {
         FloatVector muv = FloatVector.broadcast(S, mu);
+        FloatVector sv = FloatVector.broadcast(S, scale);
+        FloatVector tv = FloatVector.broadcast(S, shift);
         FloatVector zero = FloatVector.zero(S);
         double s1 = 0, s2 = 0;
         int i = 0;
@@ -213,37 +243,63 @@ public final class BatchNormKernels {
         while (i < upper) {
             int end = Math.min(upper, i + FLUSH);
             FloatVector a1 = zero, a2 = zero;
-            if (relu) {
-                for (; i < end; i += L) {
-                    VectorMask<Float> on = FloatVector.fromArray(S, z, zo + i).compare(VectorOperators.GT, 0f);
-                    FloatVector g = zero.blend(FloatVector.fromArray(S, dz, dzo + i), on);
-                    a1 = a1.add(g);
-                    a2 = g.fma(FloatVector.fromArray(S, x, xo + i).sub(muv), a2);
-                }
-            } else {
-                for (; i < end; i += L) {
-                    FloatVector g = FloatVector.fromArray(S, dz, dzo + i);
-                    a1 = a1.add(g);
-                    a2 = g.fma(FloatVector.fromArray(S, x, xo + i).sub(muv), a2);
-                }
+            for (; i < end; i += L) {
+                FloatVector xm = FloatVector.fromArray(S, x, xo + i).sub(muv);
+                FloatVector g = FloatVector.fromArray(S, dz, dzo + i);
+                if (relu) g = zero.blend(g, xm.fma(sv, tv).compare(VectorOperators.GT, 0f));
+                a1 = a1.add(g);
+                a2 = g.fma(xm, a2);
             }
             s1 += a1.reduceLanes(VectorOperators.ADD);
             s2 += a2.reduceLanes(VectorOperators.ADD);
         }
         for (; i < len; i++) {
-            float g = relu && !(z[zo + i] > 0f) ? 0f : dz[dzo + i];
+            float xm = x[xo + i] - mu;
+            float g = relu && !(Math.fma(xm, scale, shift) > 0f) ? 0f : dz[dzo + i];
             s1 += g;
-            s2 += (double) g * (x[xo + i] - mu);
+            s2 += (double) g * xm;
         }
         acc[0] += s1;
         acc[1] += s2;
     }
 
-    /** {@code dx (+)= a·g + b·(x−mu) + k}, {@code g = relu ? dz·[z>0] : dz}. */
-    private static void gradRow(float[] dz, int dzo, float[] x, int xo, float[] z, int zo,
-                                float[] dx, int dxo, int len, float mu, float a, float b, float k,
+    /** Adds {@code Σg} to acc[0] and {@code Σg·z} to acc[1], {@code g = dz·[z>0]}: x is not read. */
+    private static void reluGradSums(float[] dz, int dzo, float[] z, int zo, int len, double[] acc) {
+        FloatVector zero = FloatVector.zero(S);
+        double s1 = 0, s2 = 0;
+        int i = 0;
+        int upper = S.loopBound(len);
+        while (i < upper) {
+            int end = Math.min(upper, i + FLUSH);
+            FloatVector a1 = zero, a2 = zero;
+            for (; i < end; i += L) {
+                FloatVector zv = FloatVector.fromArray(S, z, zo + i);
+                FloatVector g = zero.blend(FloatVector.fromArray(S, dz, dzo + i), zv.compare(VectorOperators.GT, 0f));
+                a1 = a1.add(g);
+                a2 = g.fma(zv, a2);
+            }
+            s1 += a1.reduceLanes(VectorOperators.ADD);
+            s2 += a2.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            float g = z[zo + i] > 0f ? dz[dzo + i] : 0f;
+            s1 += g;
+            s2 += (double) g * z[zo + i];
+        }
+        acc[0] += s1;
+        acc[1] += s2;
+    }
+
+    /**
+     * {@code dx (+)= a·g + b·(x−mu) + k}, {@code g = dz}, or with {@code relu}
+     * {@code g = dz·[fma(x−mu, scale, shift) > 0]} (the forward's z, recomputed: z is not read).
+     */
+    private static void gradRow(float[] dz, int dzo, float[] x, int xo, float[] dx, int dxo, int len,
+                                float mu, float scale, float shift, float a, float b, float k,
                                 boolean relu, boolean accumulate) {
         FloatVector muv = FloatVector.broadcast(S, mu);
+        FloatVector sv = FloatVector.broadcast(S, scale);
+        FloatVector tv = FloatVector.broadcast(S, shift);
         FloatVector av = FloatVector.broadcast(S, a);
         FloatVector bv = FloatVector.broadcast(S, b);
         FloatVector kv = FloatVector.broadcast(S, k);
@@ -251,15 +307,17 @@ public final class BatchNormKernels {
         int i = 0;
         int upper = S.loopBound(len);
         for (; i < upper; i += L) {
+            FloatVector xm = FloatVector.fromArray(S, x, xo + i).sub(muv);
             FloatVector g = FloatVector.fromArray(S, dz, dzo + i);
-            if (relu) g = zero.blend(g, FloatVector.fromArray(S, z, zo + i).compare(VectorOperators.GT, 0f));
-            FloatVector v = FloatVector.fromArray(S, x, xo + i).sub(muv).fma(bv, g.fma(av, kv));
+            if (relu) g = zero.blend(g, xm.fma(sv, tv).compare(VectorOperators.GT, 0f));
+            FloatVector v = xm.fma(bv, g.fma(av, kv));
             if (accumulate) v = v.add(FloatVector.fromArray(S, dx, dxo + i));
             v.intoArray(dx, dxo + i);
         }
         for (; i < len; i++) {
-            float g = relu && !(z[zo + i] > 0f) ? 0f : dz[dzo + i];
-            float v = Math.fma(x[xo + i] - mu, b, Math.fma(g, a, k));
+            float xm = x[xo + i] - mu;
+            float g = relu && !(Math.fma(xm, scale, shift) > 0f) ? 0f : dz[dzo + i];
+            float v = Math.fma(xm, b, Math.fma(g, a, k));
             dx[dxo + i] = accumulate ? dx[dxo + i] + v : v;
         }
     }

@@ -40,11 +40,12 @@ public final class Pool2dKernels {
     public static void maxForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax) {
         int w = g.w();
         Parallel.forRange(g.planes(), grain(g), (lo, hi) -> {
-            // room past the row: the JDK range-checks every lane of a gather, masked-off ones too
+            // room past the row for the full-width last gather group
             int room = w + VL * g.strideW() + g.kw();
             float[] colMax = Scratch.floats(room);
             int[] colRow = Scratch.ints(room);
-            int[] gatherIndex = new int[VL];
+            int[] gatherIndex = new int[VL], tailArg = new int[VL];
+            float[] tailY = new float[VL];
             for (int l = 0; l < VL; l++) gatherIndex[l] = l * g.strideW();
             for (int plane = lo; plane < hi; plane++) {
                 int xp = xOff + plane * g.inPixels(), out = plane * g.outPixels();
@@ -65,7 +66,8 @@ public final class Pool2dKernels {
                     int ox = 0;
                     for (; ox < oxIn0; ox++) rowWindowMax(g, colMax, colRow, ox, y, yOff + out + ox, argmax, out + ox);
                     if (oxIn1 - oxIn0 >= VL / 2) {
-                        ox = windowMaxSimd(g, colMax, colRow, oxIn0, oxIn1, y, yOff + out, argmax, out, gatherIndex);
+                        ox = windowMaxSimd(g, colMax, colRow, oxIn0, oxIn1, y, yOff + out, argmax, out, gatherIndex,
+                                tailY, tailArg);
                     }
                     for (; ox < g.ow(); ox++) rowWindowMax(g, colMax, colRow, ox, y, yOff + out + ox, argmax, out + ox);
                     out += g.ow();
@@ -101,60 +103,82 @@ public final class Pool2dKernels {
 
     /**
      * Outputs [ox0, ox1) of one row, whose windows lie inside the input row, VL at a time: the
-     * window's columns are gathered with stride strideW. Returns ox1.
+     * window's columns are gathered with stride strideW. The last group runs full width too
+     * (colMax has room past the row; masked gathers made C2 deoptimise over and over) and only
+     * its valid lanes are copied out. Returns ox1.
      */
     private static int windowMaxSimd(Pool2dGeometry g, float[] colMax, int[] colRow, int ox0, int ox1,
-                                     float[] y, int yRow, int[] argmax, int argRow, int[] gatherIndex) {
-        int ox = ox0, sw = g.strideW();
+                                     float[] y, int yRow, int[] argmax, int argRow, int[] gatherIndex,
+                                     float[] tailY, int[] tailArg) {
+        int sw = g.strideW();
         IntVector width = IntVector.broadcast(ISPECIES, g.w());
         IntVector lane = IntVector.fromArray(ISPECIES, gatherIndex, 0); // 0, sw, 2·sw, ...
-        for (; ox < ox1; ox += VL) {
-            // the last group of outputs is masked: no scalar tail
-            VectorMask<Float> in = SPECIES.indexInRange(ox, ox1);
-            VectorMask<Integer> inI = in.cast(ISPECIES);
+        for (int ox = ox0; ox < ox1; ox += VL) {
             int base = ox * sw - g.padW();
-            FloatVector best = FloatVector.fromArray(SPECIES, colMax, base, gatherIndex, 0, in);
-            IntVector bestRow = IntVector.fromArray(ISPECIES, colRow, base, gatherIndex, 0, inI);
+            FloatVector best = FloatVector.fromArray(SPECIES, colMax, base, gatherIndex, 0);
+            IntVector bestRow = IntVector.fromArray(ISPECIES, colRow, base, gatherIndex, 0);
             IntVector bestCol = lane.add(base);
             for (int j = 1; j < g.kw(); j++) {
-                FloatVector v = FloatVector.fromArray(SPECIES, colMax, base + j, gatherIndex, 0, in);
-                IntVector r = IntVector.fromArray(ISPECIES, colRow, base + j, gatherIndex, 0, inI);
-                VectorMask<Integer> earlierRow = r.compare(VectorOperators.LT, bestRow);
-                VectorMask<Float> vNaN = v.test(VectorOperators.IS_NAN), bestNaN = best.test(VectorOperators.IS_NAN);
+                FloatVector v = FloatVector.fromArray(SPECIES, colMax, base + j, gatherIndex, 0);
+                IntVector r = IntVector.fromArray(ISPECIES, colRow, base + j, gatherIndex, 0);
+                VectorMask<Float> earlierRow = r.compare(VectorOperators.LT, bestRow).cast(SPECIES);
                 VectorMask<Float> take = v.compare(VectorOperators.GT, best)
-                        .or(v.compare(VectorOperators.EQ, best).and(earlierRow.cast(SPECIES)))
-                        .or(vNaN.and(bestNaN.not().or(earlierRow.cast(SPECIES))));
+                        .or(v.compare(VectorOperators.EQ, best).and(earlierRow))
+                        .or(v.test(VectorOperators.IS_NAN).and(best.test(VectorOperators.IS_NAN).not().or(earlierRow)));
                 VectorMask<Integer> takeI = take.cast(ISPECIES);
                 best = best.blend(v, take);
                 bestRow = bestRow.blend(r, takeI);
                 bestCol = bestCol.blend(lane.add(base + j), takeI);
             }
-            best.intoArray(y, yRow + ox, in);
-            if (argmax != null) bestRow.mul(width).add(bestCol).intoArray(argmax, argRow + ox, inI);
+            IntVector arg = bestRow.mul(width).add(bestCol);
+            int valid = Math.min(VL, ox1 - ox);
+            if (valid == VL) {
+                best.intoArray(y, yRow + ox);
+                if (argmax != null) arg.intoArray(argmax, argRow + ox);
+            } else {
+                best.intoArray(tailY, 0);
+                System.arraycopy(tailY, 0, y, yRow + ox, valid);
+                if (argmax != null) {
+                    arg.intoArray(tailArg, 0);
+                    System.arraycopy(tailArg, 0, argmax, argRow + ox, valid);
+                }
+            }
         }
         return ox1;
     }
 
     /**
      * colMax[ix] = max over rows [ylo, yhi) of x at column ix, colRow[ix] = the first row holding
-     * it (a NaN beats numbers). Whole vectors across the row, the last one masked.
+     * it (a NaN beats numbers). Whole vectors across the row, a scalar tail.
      */
     private static void columnMaxima(float[] x, int xp, int w, int ylo, int yhi, float[] colMax, int[] colRow) {
         int ix = 0;
         IntVector firstRow = IntVector.broadcast(ISPECIES, ylo);
-        for (; ix < w; ix += VL) {
-            VectorMask<Float> in = SPECIES.indexInRange(ix, w); // the last vector of the row is masked
-            FloatVector m = FloatVector.fromArray(SPECIES, x, xp + ylo * w + ix, in);
+        for (; ix <= w - VL; ix += VL) {
+            FloatVector m = FloatVector.fromArray(SPECIES, x, xp + ylo * w + ix);
             IntVector r = firstRow;
             for (int iy = ylo + 1; iy < yhi; iy++) {
-                FloatVector v = FloatVector.fromArray(SPECIES, x, xp + iy * w + ix, in);
+                FloatVector v = FloatVector.fromArray(SPECIES, x, xp + iy * w + ix);
                 VectorMask<Float> take = v.compare(VectorOperators.GT, m)
                         .or(v.test(VectorOperators.IS_NAN).andNot(m.test(VectorOperators.IS_NAN)));
                 m = m.blend(v, take);
                 r = r.blend(iy, take.cast(ISPECIES));
             }
-            m.intoArray(colMax, ix, in);
-            r.intoArray(colRow, ix, in.cast(ISPECIES));
+            m.intoArray(colMax, ix);
+            r.intoArray(colRow, ix);
+        }
+        for (; ix < w; ix++) {
+            float m = x[xp + ylo * w + ix];
+            int r = ylo;
+            for (int iy = ylo + 1; iy < yhi; iy++) {
+                float v = x[xp + iy * w + ix];
+                if (v > m || (v != v && m == m)) {
+                    m = v;
+                    r = iy;
+                }
+            }
+            colMax[ix] = m;
+            colRow[ix] = r;
         }
     }
 

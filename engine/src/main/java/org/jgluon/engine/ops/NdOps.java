@@ -2,7 +2,7 @@ package org.jgluon.engine.ops;
 
 import static org.jgluon.engine.ops.NdRaw.GRAIN;
 import static org.jgluon.engine.ops.NdRaw.accumulate;
-import static org.jgluon.engine.ops.NdRaw.broadcastTo;
+import static org.jgluon.engine.ops.NdRaw.accumulateBroadcast;
 import static org.jgluon.engine.ops.NdRaw.compute;
 import static org.jgluon.engine.ops.NdRaw.permute;
 import static org.jgluon.engine.ops.NdRaw.raw;
@@ -280,7 +280,7 @@ public final class NdOps {
             Tensor gk = g.view(keptShape);
             if (op == Reduce.SUM) {
                 if (mean) gk = rawScalar(Binary.MUL, gk, 1f / n, false);
-                accumulate(x, broadcastTo(gk, shape), 1f);
+                accumulateBroadcast(x, gk);
             } else {
                 Tensor mask = raw(Binary.EQ, x, y.view(keptShape));
                 accumulate(x, raw(Binary.MUL, mask, gk), 1f);
@@ -455,19 +455,20 @@ public final class NdOps {
         if (as.length == 0 || bs.length == 0) {
             throw new IllegalArgumentException("dot: operands need at least one axis, got " + Shapes.str(as) + " and " + Shapes.str(bs));
         }
-        // stored matrices: A (ar, ac), B (br, bc)
-        int ar = as.length > 1 ? (transA ? as[0] : Shapes.prod(as, 0, as.length - 1)) : (transA ? as[0] : 1);
-        int ac = a.size() / Math.max(1, ar);
-        if (as.length == 1) ac = transA ? 1 : as[0];
-        int br = bs.length > 1 ? (transB ? Shapes.prod(bs, 0, bs.length - 1) : bs[0]) : (transB ? 1 : bs[0]);
-        int bc = bs.length == 1 ? (transB ? bs[0] : 1) : b.size() / Math.max(1, br);
+        // stored matrices A (ar, ac) and B (br, bc), as MXNet splits the axes; a 1-D operand is a row or column
+        int na = as.length, nb = bs.length;
+        int ar = na == 1 ? (transA ? as[0] : 1) : (transA ? as[0] : Shapes.prod(as, 0, na - 1));
+        int ac = na == 1 ? (transA ? 1 : as[0]) : (transA ? Shapes.prod(as, 1, na) : as[na - 1]);
+        int br = nb == 1 ? (transB ? 1 : bs[0]) : (transB ? Shapes.prod(bs, 0, nb - 1) : bs[0]);
+        int bc = nb == 1 ? (transB ? bs[0] : 1) : (transB ? bs[nb - 1] : Shapes.prod(bs, 1, nb));
         int m = transA ? ac : ar, k = transA ? ar : ac;
         int kb = transB ? bc : br, n = transB ? br : bc;
         if (k != kb) {
             throw new IllegalArgumentException("dot: shapes " + Shapes.str(as) + " and " + Shapes.str(bs)
                     + " do not match: contracting " + k + " with " + kb
                     + (transA || transB ? " (transpose_a=" + transA + ", transpose_b=" + transB + ")" : "")
-                    + "; the last axis of a must equal the first axis of b");
+                    + "; the " + (transA ? "first" : "last") + " axis of a must equal the "
+                    + (transB ? "last" : "first") + " axis of b");
         }
         int[] outShape = dotShape(as, bs, transA, transB);
         Tensor c = Tensor.zeros(outShape);

@@ -90,12 +90,17 @@ final class NdRaw {
         return y;
     }
 
-    /** {@code src} (broadcastable to {@code shape}) expanded to a new tensor of that shape. */
-    static Tensor broadcastTo(Tensor src, int[] shape) {
-        Tensor zeros = Tensor.zeros(shape);
-        BroadcastKernels.binary(Binary.ADD, zeros.data(), 0, shape, src.data(), src.offset(),
-                padTo(src.shape(), shape.length), zeros.data(), 0, shape);
-        return zeros;
+    /**
+     * Adds {@code small} (broadcastable to {@code in}'s shape, e.g. a keepdims reduction's
+     * gradient) into {@code in}'s gradient in place, without a full-size temporary.
+     */
+    static void accumulateBroadcast(Tensor in, Tensor small) {
+        if (!in.requiresGrad()) return;
+        Tensor gb = in.gradBuffer();
+        int[] shape = gb.shape();
+        if (gb.size() == 0) return;
+        BroadcastKernels.binary(Binary.ADD, gb.data(), gb.offset(), shape, small.data(), small.offset(),
+                padTo(small.shape(), shape.length), gb.data(), gb.offset(), shape);
     }
 
     /**

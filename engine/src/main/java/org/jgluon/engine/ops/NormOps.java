@@ -61,7 +61,7 @@ public final class NormOps {
                     eps, fuseRelu);
             for (int c = 0; c < channels; c++) {
                 mean[c] = rm[c];
-                invStd[c] = (float) (1.0 / Math.sqrt((double) rv[c] + eps));
+                invStd[c] = BatchNormKernels.inferenceInvStd(rv[c], eps);
             }
         }
 
@@ -74,7 +74,7 @@ public final class NormOps {
             Tensor dx = wantDx ? x.gradBuffer() : null;
             BatchNormKernels.backward(dy.data(), dy.offset(), x.data(), x.offset(), y.data(), 0,
                     wantDx ? dx.data() : null, wantDx ? dx.offset() : 0, true,
-                    outer, channels, inner, g, mean, invStd, fuseRelu, !batchStats, dgamma, dbeta);
+                    outer, channels, inner, g, b, mean, invStd, fuseRelu, !batchStats, dgamma, dbeta);
             if (gamma != null && gamma.requiresGrad()) addInto(gamma.gradBuffer(), dgamma);
             if (beta != null && beta.requiresGrad()) addInto(beta.gradBuffer(), dbeta);
         }, x, gamma, beta);

@@ -87,7 +87,7 @@ class BatchNormKernelsTest {
             float[] y = new float[8], mean = new float[2], var = new float[2], r = new float[2];
             BatchNormKernels.forwardTrain(X, 0, y, 0, 2, 2, 2, GAMMA, BETA, EPS, relu, mean, var, r);
             float[] dx = new float[8], dg = new float[2], db = new float[2];
-            BatchNormKernels.backward(dz, 0, X, 0, y, 0, dx, 0, false, 2, 2, 2, GAMMA, mean, r, relu, false, dg, db);
+            BatchNormKernels.backward(dz, 0, X, 0, y, 0, dx, 0, false, 2, 2, 2, GAMMA, BETA, mean, r, relu, false, dg, db);
             if (!relu) {
                 assertClose("dx", new double[] {-2 / 3.0, -2 / 9.0, 0, 0, 2 / 9.0, 2 / 3.0, 0, 0}, dx, 1e-6, 1e-6);
                 assertClose("dgamma", new double[] {10 / 3.0, 0}, dg, 1e-6, 1e-6);
@@ -124,6 +124,16 @@ class BatchNormKernelsTest {
         }
     }
 
+    @Test
+    void fusedBackwardRecoversXhatFromZOrReadsX() {
+        // channel 0: tiny γ with |β| > 64|γ| reads x; channels 1 and 2 (negative γ too) recover x̂ from z
+        Random rnd = new Random(19);
+        int outer = 3, channels = 3, inner = 21, n = outer * channels * inner;
+        float[] x = randn(rnd, n, -1, 2), dz = randn(rnd, n, 0, 1);
+        checkTrain(x, dz, outer, channels, inner, new float[] {0.001f, -0.7f, 2f}, new float[] {0.1f, 0.3f, -0.5f},
+                true, " mixed gamma");
+    }
+
     private static void checkTrain(float[] x, float[] dz, int outer, int channels, int inner, float[] gamma,
                                    float[] beta, boolean relu, String where) {
         float eps = 1e-5f;
@@ -138,7 +148,7 @@ class BatchNormKernelsTest {
         assertClose("y" + where, BatchNormReference.forwardTrain(xd, outer, channels, inner, gd, bd, eps, relu), y,
                 1e-4, 1e-4);
         float[] dx = new float[n], dg = new float[channels], db = new float[channels];
-        BatchNormKernels.backward(dz, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, mean, r, relu,
+        BatchNormKernels.backward(dz, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, r, relu,
                 false, dg, db);
         double[][] ref = BatchNormReference.backward(toDouble(dz), xd, outer, channels, inner, gd, bd, eps, relu,
                 false, null, null);
@@ -158,9 +168,9 @@ class BatchNormKernelsTest {
                 BatchNormReference.normalize(xd, outer, channels, inner, gd, bd, toDouble(rm), toDouble(rv), eps, relu),
                 y, 1e-5, 1e-5);
         float[] r = new float[channels];
-        for (int c = 0; c < channels; c++) r[c] = (float) (1 / Math.sqrt(rv[c] + (double) eps));
+        for (int c = 0; c < channels; c++) r[c] = BatchNormKernels.inferenceInvStd(rv[c], eps);
         float[] dx = new float[n], dg = new float[channels], db = new float[channels];
-        BatchNormKernels.backward(dz, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, rm, r, relu, true,
+        BatchNormKernels.backward(dz, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, beta, rm, r, relu, true,
                 dg, db);
         double[][] ref = BatchNormReference.backward(toDouble(dz), xd, outer, channels, inner, gd, bd, eps, relu,
                 true, toDouble(rm), toDouble(rv));
@@ -182,7 +192,7 @@ class BatchNormKernelsTest {
             float[] y = new float[n], mean = new float[channels], var = new float[channels], r = new float[channels];
             BatchNormKernels.forwardTrain(x, 0, y, 0, outer, channels, inner, gamma, beta, (float) eps, relu, mean, var, r);
             float[] dx = new float[n], dg = new float[channels], db = new float[channels];
-            BatchNormKernels.backward(w, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, mean, r, relu,
+            BatchNormKernels.backward(w, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, r, relu,
                     false, dg, db);
             double[] xd = toDouble(x), gd = toDouble(gamma), bd = toDouble(beta);
             double[] nx = numericGrad(v -> dot(wd, BatchNormReference.forwardTrain(v, outer, channels, inner, gd, bd,
@@ -203,7 +213,27 @@ class BatchNormKernelsTest {
         Random rnd = new Random(3);
         int outer = 3, channels = 4, inner = 37, n = outer * channels * inner;
         float[] x = randn(rnd, n, 0.5, 1.5), gamma = randn(rnd, channels, 1, 0.3), beta = randn(rnd, channels, 0, 0.5);
-        float[] dz = randn(rnd, n, 0, 1);
+        fusedEqualsUnfused(x, gamma, beta, randn(rnd, n, 0, 1), outer, channels, inner);
+    }
+
+    @Test
+    void fusedMaskMatchesTheStoredOutputAtTheKink() {
+        // x from {0, 1, 2, 3}: μ = 1.5, σ² = 1.25 exactly; β = 0.5·γr (γr rounded as the kernel does)
+        // puts every x = 1 exactly at z = (1 − 1.5)·γr + β = 0, and x = 0 just below: the fused
+        // backward's recomputed mask must agree with the stored z there (g = 0 at z = 0).
+        Random rnd = new Random(23);
+        int outer = 4, channels = 2, inner = 40, n = outer * channels * inner;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = i % 4;
+        float[] gamma = {0.7f, 1.3f};
+        float r = (float) (1 / Math.sqrt(1.25 + (double) 1e-5f));
+        float[] beta = {0.5f * (float) (0.7f * (double) r), 0.5f * (float) (1.3f * (double) r)};
+        fusedEqualsUnfused(x, gamma, beta, randn(rnd, n, 0, 1), outer, channels, inner);
+    }
+
+    private static void fusedEqualsUnfused(float[] x, float[] gamma, float[] beta, float[] dz, int outer, int channels,
+                                           int inner) {
+        int n = x.length;
         float eps = 1e-5f;
         float[] mean = new float[channels], var = new float[channels], r = new float[channels];
 
@@ -213,12 +243,12 @@ class BatchNormKernelsTest {
         BatchNormKernels.forwardTrain(x, 0, y, 0, outer, channels, inner, gamma, beta, eps, false, mean, var, r);
         ActivationKernels.forward(ActivationKernels.Kind.RELU, 0, y, 0, z, 0, n);
         ActivationKernels.backward(ActivationKernels.Kind.RELU, 0, y, 0, z, 0, dz, 0, dy, 0, n, false);
-        BatchNormKernels.backward(dy, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, mean, r, false,
+        BatchNormKernels.backward(dy, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, r, false,
                 false, dg, db);
 
         float[] fz = new float[n], fdx = new float[n], fdg = new float[channels], fdb = new float[channels];
         BatchNormKernels.forwardTrain(x, 0, fz, 0, outer, channels, inner, gamma, beta, eps, true, mean, var, r);
-        BatchNormKernels.backward(dz, 0, x, 0, fz, 0, fdx, 0, false, outer, channels, inner, gamma, mean, r, true,
+        BatchNormKernels.backward(dz, 0, x, 0, fz, 0, fdx, 0, false, outer, channels, inner, gamma, beta, mean, r, true,
                 false, fdg, fdb);
         assertClose("fused z", z, fz, 1e-6, 1e-6);
         assertClose("fused dx", dx, fdx, 1e-6, 1e-5);
@@ -234,9 +264,9 @@ class BatchNormKernelsTest {
         float[] mean = new float[3], var = new float[3], r = new float[3], dg = new float[3], db = new float[3];
         BatchNormKernels.forwardTrain(x, 0, y, 0, 2, 3, 19, null, null, 1e-5f, false, mean, var, r);
         float[] once = new float[n], twice = new float[n];
-        BatchNormKernels.backward(dz, 0, x, 0, y, 0, once, 0, false, 2, 3, 19, null, mean, r, false, false, dg, db);
+        BatchNormKernels.backward(dz, 0, x, 0, y, 0, once, 0, false, 2, 3, 19, null, null, mean, r, false, false, dg, db);
         java.util.Arrays.fill(twice, 1f);
-        BatchNormKernels.backward(dz, 0, x, 0, y, 0, twice, 0, true, 2, 3, 19, null, mean, r, false, false, dg, db);
+        BatchNormKernels.backward(dz, 0, x, 0, y, 0, twice, 0, true, 2, 3, 19, null, null, mean, r, false, false, dg, db);
         float[] expect = new float[n];
         for (int i = 0; i < n; i++) expect[i] = once[i] + 1f;
         assertClose("accumulated dx", expect, twice, 1e-6, 1e-6);
@@ -259,7 +289,7 @@ class BatchNormKernelsTest {
         float[] dx = new float[n], dg = new float[channels], db = new float[channels];
         withThreads(threads, () -> {
             BatchNormKernels.forwardTrain(x, 0, y, 0, outer, channels, inner, gamma, null, 1e-5f, true, mean, var, r);
-            BatchNormKernels.backward(dz, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, mean, r, true,
+            BatchNormKernels.backward(dz, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, null, mean, r, true,
                     false, dg, db);
         });
         return new float[][] {y, mean, var, r, dx, dg, db};

@@ -188,7 +188,10 @@ class NdOpsTest {
         assertTensor(new float[] {17, 39}, new int[] {2}, NdOps.dot(a, t(new float[] {5, 6}, 2), false, false));
         assertArrayEquals(new int[] {2, 3, 5}, NdOps.dot(NdOps.zeros(2, 3, 4), NdOps.zeros(4, 5), false, false).shape());
         assertArrayEquals(new int[] {3, 4, 5}, NdOps.dot(NdOps.zeros(2, 3, 4), NdOps.zeros(2, 5), true, false).shape());
-        assertError("dot: shapes (2, 3) and (2, 3) do not match", () -> NdOps.dot(M, M, false, false));
+        assertError("dot: shapes (2, 3) and (2, 3) do not match: contracting 3 with 2; the last axis of a must equal the first axis of b",
+                () -> NdOps.dot(M, M, false, false));
+        assertError("(transpose_a=true, transpose_b=true); the first axis of a must equal the last axis of b",
+                () -> NdOps.dot(M, M, true, true));
     }
 
     @Test
@@ -250,5 +253,19 @@ class NdOpsTest {
         assertEquals(2.0, Math.sqrt(var), 0.05);
         Tensor next = NdOps.randomUniform(-2, 3, 200, 100);
         assertTrue(next.get(0) != u1.get(0) || next.get(1) != u1.get(1), "the stream moves on");
+    }
+
+    @Test
+    void emptyTensorsFlowThrough() {
+        Tensor e = NdOps.zeros(0, 3);
+        assertArrayEquals(new int[] {0, 3}, NdOps.add(e, NdOps.ones(3)).shape());
+        assertArrayEquals(new int[] {0, 3}, NdOps.mulScalar(e, 2).shape());
+        assertTensor(new float[] {0, 0, 0}, new int[] {3}, NdOps.sum(e, new int[] {0}, false));
+        assertTensor(new float[] {}, new int[] {0}, NdOps.sum(e, new int[] {1}, false));
+        assertTensor(new float[] {0}, new int[] {1}, NdOps.sum(e));
+        assertArrayEquals(new int[] {3, 0}, NdOps.transpose(e).shape());
+        assertArrayEquals(new int[] {0, 2}, NdOps.dense(e, NdOps.zeros(2, 3), NdOps.zeros(2)).shape());
+        assertArrayEquals(new int[] {0, 5}, NdOps.dot(e, NdOps.zeros(3, 5), false, false).shape());
+        assertArrayEquals(new int[] {3, 5}, NdOps.dot(e, NdOps.zeros(0, 5), true, false).shape());
     }
 }

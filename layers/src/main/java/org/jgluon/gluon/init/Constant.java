@@ -6,6 +6,16 @@ import org.jgluon.engine.Tensor;
 public final class Constant extends Initializer {
     private final float value;
 
+    /** From options: {@code init.Constant({value: 0.5})}. */
+    public Constant(org.jgluon.gluon.Kwargs kw) {
+        this(requireValue(kw.check("init.Constant", "value")));
+    }
+
+    private static float requireValue(org.jgluon.gluon.Kwargs kw) {
+        if (!kw.has("value")) throw new IllegalArgumentException("init.Constant: value is required");
+        return kw.getFloat("value", 0f);
+    }
+
     public Constant(float value) {
         this.value = value;
     }

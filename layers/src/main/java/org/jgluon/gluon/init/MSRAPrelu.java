@@ -9,6 +9,11 @@ public final class MSRAPrelu extends Xavier {
         this("avg", 0.25f);
     }
 
+    /** From options {@code factor_type}, {@code slope}. */
+    public MSRAPrelu(org.jgluon.gluon.Kwargs kw) {
+        this(kw.check("init.MSRAPrelu", "factor_type", "slope").getString("factor_type", "avg"), kw.getFloat("slope", 0.25f));
+    }
+
     public MSRAPrelu(String factorType, float slope) {
         super("gaussian", factorType, 2f / (1f + slope * slope));
     }

@@ -11,6 +11,11 @@ public final class Normal extends Initializer {
         this(0.01f);
     }
 
+    /** From options: {@code init.Normal({sigma: 0.02})}. */
+    public Normal(org.jgluon.gluon.Kwargs kw) {
+        this(kw.check("init.Normal", "sigma").getFloat("sigma", 0.01f));
+    }
+
     public Normal(float sigma) {
         this.sigma = sigma;
     }

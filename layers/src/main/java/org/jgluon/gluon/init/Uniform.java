@@ -11,6 +11,11 @@ public final class Uniform extends Initializer {
         this(0.07f);
     }
 
+    /** From options: {@code init.Uniform({scale: 0.1})}. */
+    public Uniform(org.jgluon.gluon.Kwargs kw) {
+        this(kw.check("init.Uniform", "scale").getFloat("scale", 0.07f));
+    }
+
     public Uniform(float scale) {
         this.scale = scale;
     }

@@ -46,6 +46,11 @@ public class Activation extends HybridBlock {
     }
 
     @Override
+    public String toString() {
+        return describe();
+    }
+
+    @Override
     public String describe() {
         return "Activation(" + type + ")";
     }

@@ -105,7 +105,25 @@ public class BatchNorm extends HybridBlock {
     }
 
     @Override
+    public String toString() {
+        int c = runningMean.shape()[0];
+        return "BatchNorm(axis=" + axis + ", eps=" + pyFloat(epsilon) + ", momentum=" + momentum + ", fix_gamma=" + (scale ? "False" : "True")
+                + ", use_global_stats=" + (useGlobalStats ? "True" : "False") + ", in_channels=" + (c > 0 ? String.valueOf(c) : "None") + ")";
+    }
+
+    /** A float as Python prints it: {@code 1e-05}, {@code 0.9}. */
+    static String pyFloat(float v) {
+        String s = Float.toString(v);
+        int e = s.indexOf('E');
+        if (e < 0) return s;
+        String mantissa = s.substring(0, e);
+        if (mantissa.endsWith(".0")) mantissa = mantissa.substring(0, mantissa.length() - 2);
+        int exp = Integer.parseInt(s.substring(e + 1));
+        return mantissa + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
+    }
+
+    @Override
     public String describe() {
-        return "BatchNorm axis=" + axis + ", momentum=" + momentum + ", eps=" + epsilon;
+        return "BatchNorm axis=" + axis + ", momentum=" + momentum + ", eps=" + pyFloat(epsilon);
     }
 }

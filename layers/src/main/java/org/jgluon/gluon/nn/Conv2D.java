@@ -103,6 +103,23 @@ public class Conv2D extends HybridBlock {
         });
     }
 
+    /** MXNet's repr: {@code Conv2D(1 -> 96, kernel_size=(11, 11), stride=(4, 4), Activation(relu))}. */
+    @Override
+    public String toString() {
+        int in = weight.shape()[1] * groups;
+        return "Conv2D(" + (in > 0 ? String.valueOf(in) : "None") + " -> " + channels + ", kernel_size=" + pair(kernel)
+                + ", stride=" + pair(strides)
+                + (padding[0] != 0 || padding[1] != 0 ? ", padding=" + pair(padding) : "")
+                + (dilation[0] != 1 || dilation[1] != 1 ? ", dilation=" + pair(dilation) : "")
+                + (groups != 1 ? ", groups=" + groups : "")
+                + (bias == null ? ", bias=False" : "")
+                + (activation != null ? ", Activation(" + activation + ")" : "") + ")";
+    }
+
+    static String pair(int[] p) {
+        return "(" + p[0] + ", " + p[1] + ")";
+    }
+
     @Override
     public String describe() {
         return "Conv2D " + channels + ", kernel " + kernel[0] + "\u00d7" + kernel[1]

@@ -75,6 +75,14 @@ public class Dense extends HybridBlock {
         });
     }
 
+    /** MXNet's repr: {@code Dense(256 -> 4096, Activation(relu))} or {@code Dense(None -> 10, linear)}. */
+    @Override
+    public String toString() {
+        int in = weight.shape()[1];
+        return "Dense(" + (in > 0 ? String.valueOf(in) : "None") + " -> " + units + ", "
+                + (activation != null ? "Activation(" + activation + ")" : "linear") + ")";
+    }
+
     @Override
     public String describe() {
         return "Dense " + units + (activation != null ? ", " + activation : "");

@@ -11,6 +11,19 @@ import org.jgluon.engine.ops.DropoutOps;
 public class Dropout extends HybridBlock {
     private final float rate;
 
+    /** From options: {@code nn.Dropout({rate: 0.5})}; {@code axes} other than () is not supported. */
+    public Dropout(org.jgluon.gluon.Kwargs kw) {
+        this(requireRate(kw.check("nn.Dropout", "rate", "axes", "prefix", "params")));
+    }
+
+    private static float requireRate(org.jgluon.gluon.Kwargs kw) {
+        if (!kw.has("rate")) throw new IllegalArgumentException("nn.Dropout: rate is required, e.g. nn.Dropout(0.5)");
+        if (kw.getIntList("axes", new int[0]).length != 0) {
+            throw new IllegalArgumentException("nn.Dropout: axes (shared masks) is not supported; leave it out");
+        }
+        return kw.getFloat("rate", 0f);
+    }
+
     public Dropout(float rate) {
         super("dropout", null);
         if (!(rate >= 0f && rate < 1f)) {
@@ -26,6 +39,11 @@ public class Dropout extends HybridBlock {
     @Override
     public Tensor forward(Tensor x) {
         return guard(x, in -> DropoutOps.dropout(in, rate));
+    }
+
+    @Override
+    public String toString() {
+        return "Dropout(p = " + rate + ", axes=())";
     }
 
     @Override

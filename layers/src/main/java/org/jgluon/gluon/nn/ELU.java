@@ -11,6 +11,10 @@ public class ELU extends HybridBlock {
         this(1f);
     }
 
+    public ELU(org.jgluon.gluon.Kwargs kw) {
+        this(kw.check("nn.ELU", "alpha", "prefix", "params").getFloat("alpha", 1f));
+    }
+
     public ELU(float alpha) {
         super("elu", null);
         this.alpha = alpha;

@@ -7,6 +7,16 @@ import org.jgluon.engine.ops.ActivationOps;
 public class LeakyReLU extends HybridBlock {
     private final float alpha;
 
+    /** From options: {@code nn.LeakyReLU({alpha: 0.1})}. */
+    public LeakyReLU(org.jgluon.gluon.Kwargs kw) {
+        this(requireAlpha(kw.check("nn.LeakyReLU", "alpha", "prefix", "params")));
+    }
+
+    private static float requireAlpha(org.jgluon.gluon.Kwargs kw) {
+        if (!kw.has("alpha")) throw new IllegalArgumentException("nn.LeakyReLU: alpha is required, e.g. nn.LeakyReLU(0.1)");
+        return kw.getFloat("alpha", 0f);
+    }
+
     public LeakyReLU(float alpha) {
         super("leakyrelu", null);
         if (!(alpha >= 0f)) throw new IllegalArgumentException("nn.LeakyReLU: alpha must be >= 0, got " + alpha);

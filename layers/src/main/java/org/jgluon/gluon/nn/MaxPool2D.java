@@ -47,6 +47,12 @@ public class MaxPool2D extends HybridBlock {
     }
 
     @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(size=" + Conv2D.pair(pool) + ", stride=" + Conv2D.pair(strides) + ", padding="
+                + Conv2D.pair(padding) + ", ceil_mode=" + (ceilMode ? "True" : "False") + ")";
+    }
+
+    @Override
     public String describe() {
         return getClass().getSimpleName() + " " + pool[0] + "\u00d7" + pool[1] + ", stride " + strides[0] + "\u00d7" + strides[1];
     }

@@ -11,6 +11,10 @@ public class Swish extends HybridBlock {
         this(1f);
     }
 
+    public Swish(org.jgluon.gluon.Kwargs kw) {
+        this(kw.check("nn.Swish", "beta", "prefix", "params").getFloat("beta", 1f));
+    }
+
     public Swish(float beta) {
         super("swish", null);
         this.beta = beta;

@@ -14,7 +14,7 @@ public final class CosineScheduler extends LRScheduler {
     private final float finalLr, warmupBeginLr;
 
     public CosineScheduler(int maxUpdate, Kwargs kw) {
-        kw.check("CosineScheduler", "base_lr", "final_lr", "warmup_steps", "warmup_begin_lr", "warmup_mode");
+        kw.check("CosineScheduler", "max_update", "base_lr", "final_lr", "warmup_steps", "warmup_begin_lr", "warmup_mode");
         this.maxUpdate = maxUpdate;
         this.baseLr = kw.getFloat("base_lr", 0.01f);
         this.finalLr = kw.getFloat("final_lr", 0f);
@@ -27,6 +27,11 @@ public final class CosineScheduler extends LRScheduler {
             throw new IllegalArgumentException("CosineScheduler: need max_update >= 1 and 0 <= warmup_steps < max_update, got "
                     + maxUpdate + " and " + warmupSteps);
         }
+    }
+
+    /** From options, {@code max_update} included. */
+    public CosineScheduler(Kwargs kw) {
+        this(kw.getInt("max_update", 0), kw);
     }
 
     public CosineScheduler(int maxUpdate) {

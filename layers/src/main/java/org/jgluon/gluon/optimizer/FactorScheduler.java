@@ -12,13 +12,23 @@ public final class FactorScheduler extends LRScheduler {
     private final float factor, stopFactorLr;
 
     public FactorScheduler(int step, Kwargs kw) {
-        kw.check("FactorScheduler", "factor", "stop_factor_lr", "base_lr");
+        kw.check("FactorScheduler", "step", "factor", "stop_factor_lr", "base_lr");
         if (step < 1) throw new IllegalArgumentException("FactorScheduler: step must be >= 1, got " + step);
         this.step = step;
         this.factor = kw.getFloat("factor", 1f);
         if (factor > 1f) throw new IllegalArgumentException("FactorScheduler: factor must be <= 1, got " + factor);
         this.stopFactorLr = kw.getFloat("stop_factor_lr", 1e-8f);
         this.baseLr = kw.getFloat("base_lr", 0.01f);
+    }
+
+    /** From options, {@code step} included: {@code FactorScheduler({step: 100, factor: 0.5})}. */
+    public FactorScheduler(Kwargs kw) {
+        this(requireStep(kw), kw.with("step", null));
+    }
+
+    private static int requireStep(Kwargs kw) {
+        if (!kw.has("step")) throw new IllegalArgumentException("FactorScheduler: step is required");
+        return kw.getInt("step", 1);
     }
 
     public FactorScheduler(int step, float factor) {

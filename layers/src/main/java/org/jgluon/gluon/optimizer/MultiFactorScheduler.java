@@ -12,7 +12,7 @@ public final class MultiFactorScheduler extends LRScheduler {
     private final float factor;
 
     public MultiFactorScheduler(int[] steps, Kwargs kw) {
-        kw.check("MultiFactorScheduler", "factor", "base_lr");
+        kw.check("MultiFactorScheduler", "step", "factor", "base_lr");
         if (steps.length == 0) throw new IllegalArgumentException("MultiFactorScheduler: give at least one step");
         for (int i = 0; i < steps.length; i++) {
             if (steps[i] < 1 || (i > 0 && steps[i] <= steps[i - 1])) {
@@ -24,6 +24,11 @@ public final class MultiFactorScheduler extends LRScheduler {
         this.factor = kw.getFloat("factor", 1f);
         if (factor > 1f) throw new IllegalArgumentException("MultiFactorScheduler: factor must be <= 1, got " + factor);
         this.baseLr = kw.getFloat("base_lr", 0.01f);
+    }
+
+    /** From options, {@code step} included: {@code MultiFactorScheduler({step: [10, 20], factor: 0.1})}. */
+    public MultiFactorScheduler(Kwargs kw) {
+        this(kw.getIntList("step", new int[0]), kw);
     }
 
     public MultiFactorScheduler(int[] steps, float factor) {

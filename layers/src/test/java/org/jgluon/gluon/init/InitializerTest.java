@@ -74,6 +74,20 @@ class InitializerTest {
     }
 
     @Test
+    void optionsConstructors() {
+        Tensor t = Tensor.zeros(50, 40);
+        new Normal(org.jgluon.gluon.Kwargs.kw("sigma", 0.3)).initWeight("w", t);
+        assertEquals(0.3, stats(t)[1], 0.02);
+        new Uniform(org.jgluon.gluon.Kwargs.kw("scale", 0.01)).initWeight("w", t);
+        assertTrue(stats(t)[2] <= 0.01);
+        new Constant(org.jgluon.gluon.Kwargs.kw("value", 0.5)).initWeight("w", t);
+        assertEquals(0.5f, t.get(7));
+        assertEquals(Math.sqrt(3.0 / 40), new Xavier(org.jgluon.gluon.Kwargs.kw("factorType", "out", "magnitude", 3)).scale(new int[] {40, 50}), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> new Xavier(org.jgluon.gluon.Kwargs.kw("rnd_type", "laplace")));
+        assertThrows(IllegalArgumentException.class, () -> new Normal(org.jgluon.gluon.Kwargs.kw("sigmaa", 1)));
+    }
+
+    @Test
     void seedGlobalMakesItReproducible() {
         Tensor a = Tensor.zeros(5, 7), b = Tensor.zeros(5, 7);
         Rng.seedGlobal(42);

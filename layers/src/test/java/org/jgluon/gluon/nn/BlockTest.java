@@ -246,6 +246,22 @@ class BlockTest {
     }
 
     @Test
+    void printsLikeMxnet() {
+        Sequential net = new Sequential();
+        Conv2D c = new Conv2D(96, Kwargs.kw("kernel_size", 11, "strides", 4, "activation", "relu"));
+        net.add(c, new BatchNorm(), new MaxPool2D(3, 2), new Dense(10), new Dropout(0.5f));
+        String s = net.toString();
+        assertTrue(s.startsWith("Sequential(\n  (0): Conv2D(None -> 96, kernel_size=(11, 11), stride=(4, 4), Activation(relu))\n"), s);
+        assertTrue(s.contains("(1): BatchNorm(axis=1, eps=1e-05, momentum=0.9, fix_gamma=False, use_global_stats=False, in_channels=None)"), s);
+        assertTrue(s.contains("(2): MaxPool2D(size=(3, 3), stride=(2, 2), padding=(0, 0), ceil_mode=False)"), s);
+        assertTrue(s.contains("(3): Dense(None -> 10, linear)"), s);
+        assertTrue(s.contains("(4): Dropout(p = 0.5, axes=())"), s);
+        net.initialize();
+        net.forward(random(1, 1, 1, 67, 67));
+        assertTrue(net.toString().contains("Conv2D(1 -> 96,"), net.toString());
+    }
+
+    @Test
     void hybridizeIsAccepted() {
         HybridSequential net = new HybridSequential();
         net.add(new Dense(2));

@@ -1,0 +1,116 @@
+package org.jgluon.bench.norm;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.jgluon.engine.Parallel;
+import org.jgluon.engine.kernels.ActivationKernels;
+import org.jgluon.engine.kernels.BatchNormKernels;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * BatchNorm+ReLU training step (forward on batch statistics, then backward to x, γ and β) on
+ * AlexNet's first activation at 224, {@code (128, 96, 54, 54)}: the fused kernels against
+ * BatchNorm then a separate ReLU (forward and backward). Reports ms per step; the secondary
+ * {@code gbytes} result is GB/s counted on the five tensor passes any implementation needs
+ * (read x, write z; read dz and x, write dx — 5 × 143 MB), so 65 GB/s there is the two-core
+ * bandwidth bound (≈ 11 ms). Run:
+ * {@code ./jgluon bench jmh BatchNormReluBench} (or {@code -p variant=fused -p threads=1}).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 4, time = 2)
+@Measurement(iterations = 6, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx3g", "-Xms3g", "-XX:+AlwaysPreTouch"})
+public class BatchNormReluBench {
+
+    @Param({"fused", "unfused"})
+    public String variant;
+
+    @Param({"2"})
+    public int threads;
+
+    @Param({"128,96,54,54"})
+    public String shape;
+
+    private int outer, channels, inner, n;
+    private float[] x, z, dz, dx, y, dy, gamma, beta, mean, var, invStd, dgamma, dbeta;
+
+    /** GB moved per step by the minimal five tensor passes; JMH turns it into GB/s. */
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    @State(Scope.Thread)
+    public static class Traffic {
+        public double gbytes;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            gbytes = 0;
+        }
+    }
+
+    @Setup
+    public void setup() {
+        Parallel.setThreads(threads);
+        String[] d = shape.split(",");
+        outer = Integer.parseInt(d[0].trim());
+        channels = Integer.parseInt(d[1].trim());
+        inner = Integer.parseInt(d[2].trim()) * Integer.parseInt(d[3].trim());
+        n = outer * channels * inner;
+        Random r = new Random(1);
+        x = new float[n];
+        dz = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) r.nextGaussian();
+            dz[i] = (float) r.nextGaussian();
+        }
+        z = new float[n];
+        dx = new float[n];
+        if (variant.equals("unfused")) {
+            y = new float[n];
+            dy = new float[n];
+        }
+        gamma = new float[channels];
+        beta = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            gamma[c] = 1f + 0.1f * (float) r.nextGaussian();
+            beta[c] = 0.1f * (float) r.nextGaussian();
+        }
+        mean = new float[channels];
+        var = new float[channels];
+        invStd = new float[channels];
+        dgamma = new float[channels];
+        dbeta = new float[channels];
+    }
+
+    @Benchmark
+    public float step(Traffic traffic) {
+        if (variant.equals("fused")) {
+            BatchNormKernels.forwardTrain(x, 0, z, 0, outer, channels, inner, gamma, beta, 1e-5f, true, mean, var,
+                    invStd);
+            BatchNormKernels.backward(dz, 0, x, 0, z, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, invStd,
+                    true, false, dgamma, dbeta);
+        } else {
+            BatchNormKernels.forwardTrain(x, 0, y, 0, outer, channels, inner, gamma, beta, 1e-5f, false, mean, var,
+                    invStd);
+            ActivationKernels.forward(ActivationKernels.Kind.RELU, 0f, y, 0, z, 0, n);
+            ActivationKernels.backward(ActivationKernels.Kind.RELU, 0f, y, 0, z, 0, dz, 0, dy, 0, n, false);
+            BatchNormKernels.backward(dy, 0, x, 0, null, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, invStd,
+                    false, false, dgamma, dbeta);
+        }
+        traffic.gbytes += 5.0 * 4 * n / 1e9;
+        return dx[n - 1] + dgamma[0];
+    }
+}
