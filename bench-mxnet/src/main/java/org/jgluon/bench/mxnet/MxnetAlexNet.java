@@ -127,21 +127,29 @@ public final class MxnetAlexNet {
                 Runnable step = mode.equals("train") ? () -> train(trainer, manager, x, y) : () -> infer(trainer, manager, x);
                 for (int i = 0; i < warmup; i++) step.run();
                 List<Double> times = new ArrayList<>();
-                long deadline = System.nanoTime() + (long) (seconds * 1e9);
+                long cpu0 = processCpuNanos(), wall0 = System.nanoTime();
+                long deadline = wall0 + (long) (seconds * 1e9);
                 while (times.size() < minSteps || System.nanoTime() < deadline) {
                     long t0 = System.nanoTime();
                     step.run();
                     times.add((System.nanoTime() - t0) / 1e9);
                 }
+                double cpu = (processCpuNanos() - cpu0) / 1e9 / times.size(), wall = (System.nanoTime() - wall0) / 1e9 / times.size();
                 double[] s = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                 double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
                 return String.format(Locale.ROOT, "{\"framework\": \"mxnet\", \"engine\": \"%s %s\", \"net\": \"%s\", \"res\": %d,"
                                 + " \"mode\": \"%s\", \"batch\": %d, \"threads\": %d, \"steps\": %d, \"images_per_s\": %.3f,"
-                                + " \"best_step_s\": %.6f, \"median_step_s\": %.6f}",
+                                + " \"best_step_s\": %.6f, \"median_step_s\": %.6f, \"mean_step_s\": %.6f, \"cpu_s_per_step\": %.6f}",
                         Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), bn ? "alexnet_bn" : "alexnet", res,
-                        mode, batch, threads, s.length, batch / median, s[0], median);
+                        mode, batch, threads, s.length, batch / median, s[0], median, wall, cpu);
             }
         }
+    }
+
+    /** CPU time of the whole process (MXNet's OpenMP threads included). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** One d2l step: forward recording, loss summed over the batch, backward, SGD update. */

@@ -57,16 +57,16 @@ public final class Compare {
         for (int res : o.resolutions()) for (AlexNets n : o.nets()) tasks.add(new Task("train", n, res));
         for (int res : o.inferResolutions()) for (AlexNets n : o.nets()) tasks.add(new Task("infer", n, res));
 
-        // results[task][side] = images/s per round
-        Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+        // results[task][side] = one measurement per round
+        Map<String, Map<String, List<Measurement>>> results = new LinkedHashMap<>();
         List<String> sides = new ArrayList<>(List.of(JGLUON));
         for (Peer p : peers) for (String v : p.variants()) sides.add(p.label(v));
         List<String> failed = new ArrayList<>();
         for (int round = 1; round <= o.rounds(); round++) {
             for (Task t : tasks) {
                 List<Runnable> runs = new ArrayList<>();
-                Map<String, List<Double>> row = results.computeIfAbsent(t.key(), k -> new LinkedHashMap<>());
-                runs.add(() -> record(row, JGLUON, t, jgluon(t, o).imagesPerSecond(), null));
+                Map<String, List<Measurement>> row = results.computeIfAbsent(t.key(), k -> new LinkedHashMap<>());
+                runs.add(() -> record(row, o, jgluon(t, o)));
                 for (Peer p : peers) {
                     for (String v : p.variants()) {
                         String label = p.label(v);
@@ -75,7 +75,7 @@ public final class Compare {
                             try {
                                 List<Measurement> m = PeerProcess.run(label, p.launcher().command(v, t.net(), t.res(), t.mode(), o),
                                         home, o.threads(), 900);
-                                record(row, label, t, m.getFirst().imagesPerSecond(), m.getFirst());
+                                record(row, o, m.getFirst());
                             } catch (IOException | InterruptedException | IllegalArgumentException e) {
                                 System.out.println("  " + label + ": " + e.getMessage() + "\n  (leaving " + label + " out from here on)");
                                 failed.add(label);
@@ -90,6 +90,7 @@ public final class Compare {
         }
         System.out.println();
         System.out.println(table(results, sides));
+        System.out.println(cpuTable(results, sides, o.threads()));
         if (o.sgemm()) {
             System.out.println();
             SgemmSideBySide.main(new String[] {"--size", "1024", "--threads", o.threads() == 1 ? "1" : "1," + o.threads(),
@@ -118,22 +119,46 @@ public final class Compare {
         return chosen;
     }
 
-    private static StepTiming jgluon(Task t, CompareOptions o) {
+    private static Measurement jgluon(Task t, CompareOptions o) {
         TrainingStep step = new TrainingStep(t.net(), t.res(), o.batch(), 42);
         Runnable r = t.mode().equals("train") ? step::train : step::infer;
         // at least one warm-up step: it also finishes the deferred parameter initialisation
-        return StepTiming.measure(r, o.batch(), Math.max(1, o.warmup()), o.minSteps(), o.seconds());
+        StepTiming s = StepTiming.measure(r, o.batch(), Math.max(1, o.warmup()), o.minSteps(), o.seconds());
+        return new Measurement(JGLUON, t.net().id, t.res(), t.mode(), s.imagesPerSecond(), s.medianSeconds(), s.bestSeconds(),
+                s.steps(), s.meanSeconds(), s.cpuSecondsPerStep());
     }
 
-    private static void record(Map<String, List<Double>> row, String side, Task t, double imagesPerSecond, Measurement m) {
-        row.computeIfAbsent(side, k -> new ArrayList<>()).add(imagesPerSecond);
-        System.out.printf(Locale.ROOT, "  %-24s %8.1f images/s%s%n", side, imagesPerSecond,
-                m == null ? "" : String.format(Locale.ROOT, " (median step %.3f s, best %.3f s, %d steps)",
-                        m.medianStepSeconds(), m.bestStepSeconds(), m.steps()));
+    private static void record(Map<String, List<Measurement>> row, CompareOptions o, Measurement m) {
+        row.computeIfAbsent(m.framework(), k -> new ArrayList<>()).add(m);
+        System.out.printf(Locale.ROOT, "  %-24s %8.1f images/s (median step %.3f s, best %.3f s, %d steps; CPU %.0f%% of %d threads; %s)%n",
+                m.framework(), m.imagesPerSecond(), m.medianStepSeconds(), m.bestStepSeconds(), m.steps(),
+                100 * m.cpuShare(o.threads()), o.threads(), MachineInfo.load());
+    }
+
+    /**
+     * How much of its threads' cores each side got while timing (median over rounds): on a shared
+     * machine, a ratio of images/s is only fair when the sides got similar shares.
+     */
+    static String cpuTable(Map<String, Map<String, List<Measurement>>> results, List<String> sides, int threads) {
+        StringBuilder sb = new StringBuilder("CPU obtained while timing: process CPU time / (wall time x " + threads
+                + " threads), median over rounds\n");
+        sb.append(String.format(Locale.ROOT, "%-24s", "step"));
+        for (String s : sides) sb.append(String.format(Locale.ROOT, " %22s", s));
+        sb.append('\n');
+        for (var e : results.entrySet()) {
+            sb.append(String.format(Locale.ROOT, "%-24s", e.getKey()));
+            for (String s : sides) {
+                List<Measurement> v = e.getValue().get(s);
+                double share = v == null ? Double.NaN : median(v.stream().map(m -> m.cpuShare(threads)).toList());
+                sb.append(String.format(Locale.ROOT, " %22s", Double.isNaN(share) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * share)));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 
     /** One row per task: each side's median images/s over rounds, and jgluon's ratio to each peer's best variant. */
-    static String table(Map<String, Map<String, List<Double>>> results, List<String> sides) {
+    static String table(Map<String, Map<String, List<Measurement>>> results, List<String> sides) {
         List<String> peerNames = new ArrayList<>();
         for (String s : sides) {
             String name = s.split(" ")[0];
@@ -146,17 +171,17 @@ public final class Compare {
         sb.append('\n');
         for (var e : results.entrySet()) {
             sb.append(String.format(Locale.ROOT, "%-24s", e.getKey()));
-            Map<String, List<Double>> row = e.getValue();
+            Map<String, List<Measurement>> row = e.getValue();
             for (String s : sides) {
-                List<Double> v = row.get(s);
-                sb.append(String.format(Locale.ROOT, " %22s", v == null ? "-" : String.format(Locale.ROOT, "%.1f", median(v))));
+                List<Measurement> v = row.get(s);
+                sb.append(String.format(Locale.ROOT, " %22s", v == null ? "-" : String.format(Locale.ROOT, "%.1f", imagesPerSecond(v))));
             }
-            Double ours = row.containsKey(JGLUON) ? median(row.get(JGLUON)) : null;
+            Double ours = row.containsKey(JGLUON) ? imagesPerSecond(row.get(JGLUON)) : null;
             for (String p : peerNames) {
                 double best = Double.NaN;
                 for (String s : sides) {
                     if ((s.equals(p) || s.startsWith(p + " ")) && row.containsKey(s)) {
-                        double m = median(row.get(s));
+                        double m = imagesPerSecond(row.get(s));
                         best = Double.isNaN(best) ? m : Math.max(best, m);
                     }
                 }
@@ -166,6 +191,10 @@ public final class Compare {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    private static double imagesPerSecond(List<Measurement> ms) {
+        return median(ms.stream().map(Measurement::imagesPerSecond).toList());
     }
 
     static double median(List<Double> xs) {

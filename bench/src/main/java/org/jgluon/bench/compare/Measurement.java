@@ -10,11 +10,22 @@ import java.util.regex.Pattern;
  * few flat fields it needs.
  */
 public record Measurement(String framework, String net, int res, String mode, double imagesPerSecond, double medianStepSeconds,
-                          double bestStepSeconds, int steps) {
+                          double bestStepSeconds, int steps, double meanStepSeconds, double cpuSecondsPerStep) {
 
+    /** {@code mean_step_s} and {@code cpu_s_per_step} are optional (NaN when absent). */
     public static Measurement fromJson(String framework, String line) {
         return new Measurement(framework, string(line, "net"), (int) number(line, "res"), string(line, "mode"),
-                number(line, "images_per_s"), number(line, "median_step_s"), number(line, "best_step_s"), (int) number(line, "steps"));
+                number(line, "images_per_s"), number(line, "median_step_s"), number(line, "best_step_s"), (int) number(line, "steps"),
+                optional(line, "mean_step_s"), optional(line, "cpu_s_per_step"));
+    }
+
+    /** The share of {@code threads} cores the side's process used while timing (NaN when unknown). */
+    public double cpuShare(int threads) {
+        return cpuSecondsPerStep / (meanStepSeconds * threads);
+    }
+
+    private static double optional(String json, String key) {
+        return json.contains("\"" + key + "\"") ? number(json, key) : Double.NaN;
     }
 
     private static String string(String json, String key) {

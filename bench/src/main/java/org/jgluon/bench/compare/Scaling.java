@@ -46,15 +46,16 @@ public final class Scaling {
         System.out.println("bench scaling: " + net.id + " training step, res " + res + ", batch " + batch);
         System.out.println("machine: " + MachineInfo.describe());
         TrainingStep step = new TrainingStep(net, res, batch, 42);
-        System.out.printf("%-8s %10s %12s %9s %s%n", "threads", "images/s", "median step", "speed-up", "(load)");
+        System.out.printf("%-8s %10s %12s %9s %9s %s%n", "threads", "images/s", "median step", "speed-up", "CPU got", "(load)");
         double base = Double.NaN;
         for (int t : threads) {
             Parallel.setThreads(t);
             StepTiming s = StepTiming.measure(step::train, batch, warmup, minSteps, seconds);
             if (Double.isNaN(base)) base = s.imagesPerSecond();
-            System.out.printf(Locale.ROOT, "%-8d %10.1f %10.0f ms %8.2fx %s%n", t, s.imagesPerSecond(), s.medianSeconds() * 1e3,
-                    s.imagesPerSecond() / base, "(" + MachineInfo.load() + ")");
+            System.out.printf(Locale.ROOT, "%-8d %10.1f %10.0f ms %8.2fx %8.0f%% %s%n", t, s.imagesPerSecond(), s.medianSeconds() * 1e3,
+                    s.imagesPerSecond() / base, 100 * s.cpuShare(t), "(" + MachineInfo.load() + ")");
         }
-        System.out.println("speed-up = images/s over those at " + threads[0] + " thread(s)");
+        System.out.println("speed-up = images/s over those at " + threads[0] + " thread(s); CPU got = process CPU time /"
+                + " (wall time x threads): below 100% the machine did not give the threads their cores");
     }
 }

@@ -78,21 +78,32 @@ class CompareOptionsTest {
     void aPeersJsonLineIsRead() {
         Measurement m = Measurement.fromJson("pytorch channels_last", "{\"framework\": \"pytorch\", \"net\": \"alexnet_bn\", \"res\": 96,"
                 + " \"mode\": \"train\", \"batch\": 128, \"threads\": 2, \"channels_last\": true, \"steps\": 7,"
-                + " \"images_per_s\": 287.5, \"best_step_s\": 0.41, \"median_step_s\": 0.445217}");
-        assertEquals(new Measurement("pytorch channels_last", "alexnet_bn", 96, "train", 287.5, 0.445217, 0.41, 7), m);
+                + " \"images_per_s\": 287.5, \"best_step_s\": 0.41, \"median_step_s\": 0.445217, \"mean_step_s\": 0.5,"
+                + " \"cpu_s_per_step\": 0.75}");
+        assertEquals(new Measurement("pytorch channels_last", "alexnet_bn", 96, "train", 287.5, 0.445217, 0.41, 7, 0.5, 0.75), m);
+        assertEquals(0.75, m.cpuShare(2), 1e-12);
+        assertTrue(Double.isNaN(Measurement.fromJson("x", "{\"net\": \"alexnet\", \"res\": 96, \"mode\": \"train\","
+                + " \"images_per_s\": 1, \"median_step_s\": 1, \"best_step_s\": 1, \"steps\": 1}").cpuSecondsPerStep()));
         assertThrows(IllegalArgumentException.class, () -> Measurement.fromJson("pytorch", "{\"net\": \"alexnet\"}"));
     }
 
     @Test
     void theTableTakesTheMedianAndTheRatioToThePeersBestVariant() {
-        Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
-        Map<String, List<Double>> row = new LinkedHashMap<>();
-        row.put("jgluon", List.of(60.0, 40.0, 50.0));
-        row.put("pytorch", List.of(20.0, 25.0));
-        row.put("pytorch channels_last", List.of(40.0));
+        Map<String, Map<String, List<Measurement>>> results = new LinkedHashMap<>();
+        Map<String, List<Measurement>> row = new LinkedHashMap<>();
+        row.put("jgluon", List.of(at(60), at(40), at(50)));
+        row.put("pytorch", List.of(at(20), at(25)));
+        row.put("pytorch channels_last", List.of(at(40)));
         results.put("train alexnet 224", row);
         String table = Compare.table(results, List.of("jgluon", "pytorch", "pytorch channels_last"));
         String line = table.lines().filter(l -> l.startsWith("train alexnet 224")).findFirst().orElseThrow();
         assertTrue(line.matches(".*50\\.0 +22\\.5 +40\\.0 +1\\.25$"), line);
+        String cpu = Compare.cpuTable(results, List.of("jgluon", "pytorch", "pytorch channels_last"), 2);
+        assertTrue(cpu.lines().anyMatch(l -> l.matches("train alexnet 224 +50% +50% +50%")), cpu);
+    }
+
+    /** A measurement of {@code imagesPerSecond} that used half of two cores (1 CPU-second per 1-second step). */
+    private static Measurement at(double imagesPerSecond) {
+        return new Measurement("x", "alexnet", 224, "train", imagesPerSecond, 1, 1, 1, 1.0, 1.0);
     }
 }
