@@ -91,6 +91,9 @@ public final class Compare {
         System.out.println();
         System.out.println(table(results, sides));
         System.out.println(cpuTable(results, sides, o.threads()));
+        System.out.println(table("images per CPU-second x " + o.threads() + " threads (batch / CPU seconds per step x threads):"
+                + " what each side did with the CPU it got; robust to a shared machine, but it counts spin-waiting as work",
+                results, sides, m -> m.imagesPerSecond() / m.cpuShare(o.threads())));
         if (o.sgemm()) {
             System.out.println();
             SgemmSideBySide.main(new String[] {"--size", "1024", "--threads", o.threads() == 1 ? "1" : "1," + o.threads(),
@@ -159,12 +162,18 @@ public final class Compare {
 
     /** One row per task: each side's median images/s over rounds, and jgluon's ratio to each peer's best variant. */
     static String table(Map<String, Map<String, List<Measurement>>> results, List<String> sides) {
+        return table("images/s (median over rounds; ratio = jgluon / the peer's best variant)", results, sides,
+                Measurement::imagesPerSecond);
+    }
+
+    static String table(String title, Map<String, Map<String, List<Measurement>>> results, List<String> sides,
+                        java.util.function.ToDoubleFunction<Measurement> metric) {
         List<String> peerNames = new ArrayList<>();
         for (String s : sides) {
             String name = s.split(" ")[0];
             if (!name.equals(JGLUON) && !peerNames.contains(name)) peerNames.add(name);
         }
-        StringBuilder sb = new StringBuilder("images/s (median over rounds; ratio = jgluon / the peer's best variant)\n");
+        StringBuilder sb = new StringBuilder(title).append('\n');
         sb.append(String.format(Locale.ROOT, "%-24s", "step"));
         for (String s : sides) sb.append(String.format(Locale.ROOT, " %22s", s));
         for (String p : peerNames) sb.append(String.format(Locale.ROOT, " %16s", "jgluon/" + p));
@@ -174,14 +183,14 @@ public final class Compare {
             Map<String, List<Measurement>> row = e.getValue();
             for (String s : sides) {
                 List<Measurement> v = row.get(s);
-                sb.append(String.format(Locale.ROOT, " %22s", v == null ? "-" : String.format(Locale.ROOT, "%.1f", imagesPerSecond(v))));
+                sb.append(String.format(Locale.ROOT, " %22s", v == null ? "-" : String.format(Locale.ROOT, "%.1f", median(v, metric))));
             }
-            Double ours = row.containsKey(JGLUON) ? imagesPerSecond(row.get(JGLUON)) : null;
+            Double ours = row.containsKey(JGLUON) ? median(row.get(JGLUON), metric) : null;
             for (String p : peerNames) {
                 double best = Double.NaN;
                 for (String s : sides) {
                     if ((s.equals(p) || s.startsWith(p + " ")) && row.containsKey(s)) {
-                        double m = imagesPerSecond(row.get(s));
+                        double m = median(row.get(s), metric);
                         best = Double.isNaN(best) ? m : Math.max(best, m);
                     }
                 }
@@ -193,8 +202,8 @@ public final class Compare {
         return sb.toString();
     }
 
-    private static double imagesPerSecond(List<Measurement> ms) {
-        return median(ms.stream().map(Measurement::imagesPerSecond).toList());
+    private static double median(List<Measurement> ms, java.util.function.ToDoubleFunction<Measurement> metric) {
+        return median(ms.stream().map(metric::applyAsDouble).toList());
     }
 
     static double median(List<Double> xs) {
