@@ -13,7 +13,8 @@ import org.jgluon.engine.Parallel;
  * <p>Layout: the input is viewed as {@code (outer, channels, inner)} — NCHW with the channel axis 1
  * is {@code (N, C, H·W)}, a 2-D {@code (N, C)} input is {@code (N, C, 1)}. Channel {@code c} is
  * {@code outer} rows of {@code inner} contiguous floats, row {@code o} starting at
- * {@code (o·channels + c)·inner}; its statistics run over {@code m = outer·inner} values.
+ * {@code (o·channels + c)·inner}; its statistics run over {@code m = outer·inner} values. For a
+ * 2-D input the channels are contiguous instead, and vectors run across them ({@link #columnChannels}).
  *
  * <p>Work is split over channels only, and each channel's sums are taken in one thread in a fixed
  * order, so results are bit-identical for any thread count. Handling a whole channel at a time
