@@ -76,10 +76,11 @@ public final class SgemmSideBySide {
         if (peer != null) measure(peer, s, 0.5);
 
         System.out.println("""
-                GFLOPS, median over rounds: wall-clock rate, and the "CPU-time" rate (GFLOP per second
-                of the process's CPU time, less the JIT's, times the thread count). On a machine shared with other
-                work the wall-clock rate falls with the load; the CPU-time rate estimates the
-                unloaded one (caches and memory bandwidth are still shared).
+                GFLOPS, median over rounds: wall-clock rate, and the "CPU-time" rate (GFLOP per
+                second of the process's CPU time, less the JIT's, times the thread count). On a
+                machine shared with other work the wall-clock rate falls with the load; the
+                CPU-time rate estimates the unloaded one (caches and memory bandwidth are still
+                shared).
                 """);
         System.out.printf("%-8s %-21s %-21s %-8s %-16s %-16s %s%n", "threads", "jgluon (peak)", "OpenBLAS (peak)",
                 "ratio", "jgluon CPU-time", "OpenBLAS CPU-time", "ratio");
