@@ -108,9 +108,11 @@ public final class SgemmSideBySide {
             System.out.println("         rounds (wall): jgluon " + fmt(o) + (peer == null ? "" : ", OpenBLAS " + fmt(p)));
         }
         for (int ti = 1; ti < threadCounts.length; ti++) {
-            System.out.printf("%d threads / %d (wall): jgluon %.2fx%s%n", threadCounts[ti], threadCounts[0],
-                    oursMedian[ti].wall / oursMedian[0].wall,
-                    peer == null ? "" : String.format(", OpenBLAS %.2fx", peerMedian[ti].wall / peerMedian[0].wall));
+            System.out.printf("%d threads / %d: wall-clock jgluon %.2fx%s; CPU-time jgluon %.2fx%s%n",
+                    threadCounts[ti], threadCounts[0], oursMedian[ti].wall / oursMedian[0].wall,
+                    peer == null ? "" : String.format(", OpenBLAS %.2fx", peerMedian[ti].wall / peerMedian[0].wall),
+                    oursMedian[ti].perCore / oursMedian[0].perCore,
+                    peer == null ? "" : String.format(", OpenBLAS %.2fx", peerMedian[ti].perCore / peerMedian[0].perCore));
         }
         System.out.printf("load average at the end: %.1f on %d cores%n",
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());

@@ -35,11 +35,7 @@ public final class LayerBreakdown {
 
     /** One timed unit: a layer (or a fused pair) of the network, the loss or the optimizer step. */
     public record Row(String category, String label, int[] outShape, double forwardMs, double backwardMs,
-                      double inferMs, double forwardFlops, double backwardFlops) {
-        double gflops(double flops, double ms) {
-            return flops / (ms * 1e6);
-        }
-    }
+                      double inferMs, double forwardFlops, double backwardFlops, double forwardCpuMs, double backwardCpuMs) {}
 
     private LayerBreakdown() {}
 
@@ -64,25 +60,28 @@ public final class LayerBreakdown {
             Block u = unit;
             Tensor out = Autograd.record(() -> u.forward(prepared(in, inputGrad)));
             Tensor head = random(rng, out.shape());
-            double[] fwd = new double[reps], bwd = new double[reps], inf = new double[reps];
+            double[] fwd = new double[reps], bwd = new double[reps], inf = new double[reps], fwdCpu = new double[reps],
+                    bwdCpu = new double[reps];
             for (int r = -1; r < reps; r++) { // r = -1: untimed warm-up
                 Tensor leaf = prepared(in, inputGrad);
-                long t0 = System.nanoTime();
+                long c0 = StepTiming.processCpuNanos(), t0 = System.nanoTime();
                 Tensor y = Autograd.record(() -> u.forward(leaf));
-                long t1 = System.nanoTime();
+                long c1 = StepTiming.processCpuNanos(), t1 = System.nanoTime();
                 if (y.requiresGrad()) y.backward(head);
-                long t2 = System.nanoTime();
+                long c2 = StepTiming.processCpuNanos(), t2 = System.nanoTime();
                 Autograd.pause(false, () -> u.forward(in));
                 long t3 = System.nanoTime();
                 if (r >= 0) {
                     fwd[r] = (t1 - t0) / 1e6;
                     bwd[r] = (t2 - t1) / 1e6;
                     inf[r] = (t3 - t2) / 1e6;
+                    fwdCpu[r] = (c1 - c0) / 1e6;
+                    bwdCpu[r] = (c2 - c1) / 1e6;
                 }
             }
             double flops = forwardFlops(b, out);
             rows.add(new Row(category, unit != b ? "BatchNorm+ReLU (fused)" : b.describe(), out.shape(), median(fwd), median(bwd),
-                    median(inf), flops, inputGrad ? 2 * flops : flops));
+                    median(inf), flops, inputGrad ? 2 * flops : flops, median(fwdCpu), median(bwdCpu)));
             x = out.detach();
         }
         rows.add(lossRow(step, x, reps));
@@ -104,7 +103,7 @@ public final class LayerBreakdown {
                 bwd[r] = (t2 - t1) / 1e6;
             }
         }
-        return new Row("loss", "SoftmaxCrossEntropy + sum", new int[] {1}, median(fwd), median(bwd), 0, 0, 0);
+        return new Row("loss", "SoftmaxCrossEntropy + sum", new int[] {1}, median(fwd), median(bwd), 0, 0, 0, Double.NaN, Double.NaN);
     }
 
     private static Row trainerRow(TrainingStep step, int reps) {
@@ -114,7 +113,7 @@ public final class LayerBreakdown {
             step.trainer().step(step.batch());
             if (r >= 0) t[r] = (System.nanoTime() - t0) / 1e6;
         }
-        return new Row("trainer.step", "SGD update of every parameter", new int[0], 0, median(t), 0, 0, 0);
+        return new Row("trainer.step", "SGD update of every parameter", new int[0], 0, median(t), 0, 0, 0, Double.NaN, Double.NaN);
     }
 
     /** The unit's input: a fresh leaf with a gradient when the layer must back-propagate to it. */
@@ -147,40 +146,52 @@ public final class LayerBreakdown {
         return StepTiming.median(s);
     }
 
-    /** The per-layer table and the per-category summary, with shares of the summed time and GFLOPS against the peak. */
+    /**
+     * The per-layer table and the per-type summary: time, share of the summed time, and GFLOPS
+     * against the peak both by the wall clock and by the CPU time the process got ("CPU-rate" =
+     * flops / (CPU seconds / threads)). On a shared machine the wall rate falls with the load; the
+     * CPU-rate estimates the unloaded one, and overstates a layer that does not use every thread.
+     */
     public static String format(TrainingStep step, List<Row> rows, double wholeStepMs) {
-        double peak = SgemmSideBySide.PEAK_GFLOPS_PER_CORE * Parallel.threads();
+        int threads = Parallel.threads();
+        double peak = SgemmSideBySide.PEAK_GFLOPS_PER_CORE * threads;
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Per-layer breakdown: %s, %d thread(s), FMA peak %.0f GFLOPS; whole step %.0f ms%n",
-                step, Parallel.threads(), peak, wholeStepMs));
-        sb.append(String.format(Locale.ROOT, "%-3s %-34s %-20s %9s %9s %9s %15s %15s%n", "#", "layer", "output", "fwd ms",
-                "bwd ms", "infer ms", "fwd GFLOPS", "bwd GFLOPS"));
+                step, threads, peak, wholeStepMs));
+        sb.append(String.format(Locale.ROOT, "%-3s %-30s %-17s %8s %8s %8s %5s %-21s %-21s%n", "#", "layer", "output", "fwd ms",
+                "bwd ms", "infer ms", "CPU", "fwd GFLOPS wall|CPU", "bwd GFLOPS wall|CPU"));
         double total = rows.stream().mapToDouble(r -> r.forwardMs() + r.backwardMs()).sum();
         Map<String, double[]> byCategory = new LinkedHashMap<>();
         int i = 0;
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%-3d %-34s %-20s %9.1f %9.1f %9.1f %15s %15s%n", i++, clip(r.label(), 34),
+            double cpuMs = r.forwardCpuMs() + r.backwardCpuMs(), ms = r.forwardMs() + r.backwardMs();
+            sb.append(String.format(Locale.ROOT, "%-3d %-30s %-17s %8.1f %8.1f %8.1f %5s %-21s %-21s%n", i++, clip(r.label(), 30),
                     Arrays.toString(r.outShape()).replace(" ", ""), r.forwardMs(), r.backwardMs(), r.inferMs(),
-                    rate(r.forwardFlops(), r.forwardMs(), peak), rate(r.backwardFlops(), r.backwardMs(), peak)));
+                    Double.isNaN(cpuMs) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * cpuMs / (ms * threads)),
+                    rates(r.forwardFlops(), r.forwardMs(), r.forwardCpuMs(), threads, peak),
+                    rates(r.backwardFlops(), r.backwardMs(), r.backwardCpuMs(), threads, peak)));
             double[] acc = byCategory.computeIfAbsent(r.category(), k -> new double[4]);
-            acc[0] += r.forwardMs() + r.backwardMs();
+            acc[0] += ms;
             acc[1] += r.forwardFlops() + r.backwardFlops();
             acc[2] += r.inferMs();
+            acc[3] += Double.isNaN(cpuMs) ? ms * threads : cpuMs;
         }
         sb.append(String.format(Locale.ROOT, "%nby layer type (sum of the rows: %.0f ms)%n", total));
-        sb.append(String.format(Locale.ROOT, "%-16s %10s %8s %15s %10s%n", "type", "fwd+bwd ms", "share", "GFLOPS (peak)", "infer ms"));
+        sb.append(String.format(Locale.ROOT, "%-16s %10s %7s %-23s %10s%n", "type", "fwd+bwd ms", "share", "GFLOPS wall|CPU (peak)",
+                "infer ms"));
         byCategory.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0])).forEach(e -> {
             double[] v = e.getValue();
-            sb.append(String.format(Locale.ROOT, "%-16s %10.1f %7.1f%% %15s %10.1f%n", e.getKey(), v[0], 100 * v[0] / total,
-                    rate(v[1], v[0], peak), v[2]));
+            sb.append(String.format(Locale.ROOT, "%-16s %10.1f %6.1f%% %-23s %10.1f%n", e.getKey(), v[0], 100 * v[0] / total,
+                    rates(v[1], v[0], v[3], threads, peak), v[2]));
         });
         return sb.toString();
     }
 
-    private static String rate(double flops, double ms, double peak) {
+    /** "wall (pct) | CPU-rate (pct)" GFLOPS, or "-" for a layer without multiply-adds. */
+    private static String rates(double flops, double ms, double cpuMs, int threads, double peak) {
         if (flops == 0 || ms <= 0) return "-";
-        double g = flops / (ms * 1e6);
-        return String.format(Locale.ROOT, "%.0f (%.0f%%)", g, 100 * g / peak);
+        double wall = flops / (ms * 1e6), cpu = flops / (cpuMs / threads * 1e6);
+        return String.format(Locale.ROOT, "%.0f (%.0f%%) | %.0f (%.0f%%)", wall, 100 * wall / peak, cpu, 100 * cpu / peak);
     }
 
     private static String clip(String s, int n) {
