@@ -25,10 +25,10 @@ function load_data_fashion_mnist(batch_size, options = {}) {
     steps.push(transforms.ToTensor());
     const transformer = transforms.Compose(steps);
 
-    // FashionMNIST(root, train), as in Gluon; without a root the default places are searched.
+    // FashionMNIST({root, train}), as in Gluon; without a root the default places are searched.
     const FashionMNIST = gluon.data.vision.FashionMNIST;
-    let mnist_train = data ? FashionMNIST(data, true) : FashionMNIST(true);
-    let mnist_test = data ? FashionMNIST(data, false) : FashionMNIST(false);
+    let mnist_train = FashionMNIST({root: data, train: true});
+    let mnist_test = FashionMNIST({root: data, train: false});
     if (train_size) mnist_train = first(mnist_train, train_size, '--train-size');
     if (test_size) mnist_test = first(mnist_test, test_size, '--test-size');
 
