@@ -86,14 +86,14 @@ public class BatchNormReluBench {
         if (variant.equals("fused")) {
             BatchNormKernels.forwardTrain(x, 0, z, 0, outer, channels, inner, gamma, beta, 1e-5f, true, mean, var,
                     invStd);
-            BatchNormKernels.backward(dz, 0, x, 0, z, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, invStd,
+            BatchNormKernels.backward(dz, 0, x, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, invStd,
                     true, false, dgamma, dbeta);
         } else {
             BatchNormKernels.forwardTrain(x, 0, y, 0, outer, channels, inner, gamma, beta, 1e-5f, false, mean, var,
                     invStd);
             ActivationKernels.forward(ActivationKernels.Kind.RELU, 0f, y, 0, z, 0, n);
             ActivationKernels.backward(ActivationKernels.Kind.RELU, 0f, y, 0, z, 0, dz, 0, dy, 0, n, false);
-            BatchNormKernels.backward(dy, 0, x, 0, null, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, invStd,
+            BatchNormKernels.backward(dy, 0, x, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, invStd,
                     false, false, dgamma, dbeta);
         }
         return dx[n - 1] + dgamma[0];

@@ -1,7 +1,6 @@
 package org.jgluon.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -123,25 +122,24 @@ public final class BatchNormKernels {
     }
 
     /**
-     * Backward of BatchNorm (or of BatchNorm+ReLU when {@code relu}, the mask taken from the
-     * output {@code z}: {@code g = dz·[z > 0]}). Two passes per channel and no intermediate tensor:
-     * first {@code dβ = Σg}, {@code dγ = r·Σg·(x−μ)}; then, when {@code dx != null},
+     * Backward of BatchNorm, or of BatchNorm+ReLU when {@code relu} ({@code g = dz·[z > 0]}, z the
+     * forward's output). Two passes per channel and no intermediate tensor: first
+     * {@code dβ = Σg}, {@code dγ = r·Σg·(x−μ)}; then, when {@code dx != null},
      * {@code dx = (γ·r/m)·(m·g − dβ − x̂·dγ)} (written, or added when {@code accumulate}).
      *
      * <p>{@code mean} and {@code invStd} are what the forward used: the batch statistics, or the
-     * running ones ({@code mean = μ_run}, {@code invStd = 1/sqrt(σ²_run + eps)}) with
+     * running ones ({@code mean = μ_run}, {@code invStd = }{@link #inferenceInvStd}) with
      * {@code globalStats}, where the statistics are constants and {@code dx = γ·r·g}.
      * {@code dgamma} and {@code dbeta} are written.
      *
-     * <p>Fused, each pass reads two of the three tensors: the first only dz and z — where
-     * {@code g ≠ 0}, {@code z = γx̂ + β > 0}, so {@code Σg·x̂ = (Σg·z − β·Σg)/γ} (used when
-     * {@code |β| ≤ 64·|γ|}, where recovering x̂ from z costs a few float roundings; a tiny γ reads
-     * x instead) — and the second only dz and x, recomputing the sign of z from x with the
-     * forward's exact float formula, so the mask is bit-identical to the one z holds. {@code z}
-     * must therefore be this class's forward output for the same γ, β, mean and invStd.
+     * <p>Both passes read the same two tensors, dz and x, so the second finds the channel still in
+     * cache: the ReLU mask is not read from z but recomputed from x with the forward's exact float
+     * formula ({@code fma(x − μ, γr, β) > 0}, γr rounded as the forward rounds it), which gives z's
+     * sign bit for bit. (Reading z in the first pass instead made the second pass fetch x from
+     * memory: 25 % slower.) So {@code gamma}, {@code beta}, {@code mean} and {@code invStd} must be
+     * the ones the forward ran with.
      */
-    public static void backward(float[] dz, int dzo, float[] x, int xo, float[] z, int zo,
-                                float[] dx, int dxo, boolean accumulate,
+    public static void backward(float[] dz, int dzo, float[] x, int xo, float[] dx, int dxo, boolean accumulate,
                                 int outer, int channels, int inner, float[] gamma, float[] beta,
                                 float[] mean, float[] invStd,
                                 boolean relu, boolean globalStats, float[] dgamma, float[] dbeta) {
@@ -155,19 +153,17 @@ public final class BatchNormKernels {
             for (int c = split + lo; c < split + hi; c++) {
                 int base = c * inner;
                 float mu = mean[c];
-                double gam = gamma == null ? 1.0 : gamma[c], bet = beta == null ? 0.0 : beta[c];
-                boolean fromZ = relu && Math.abs(bet) <= 64 * Math.abs(gam);
-                float scale = foldedScale(gamma, c, invStd[c]), shift = (float) bet;
+                double gam = gamma == null ? 1.0 : gamma[c];
+                float scale = foldedScale(gamma, c, invStd[c]), shift = beta == null ? 0f : beta[c];
                 acc[0] = 0;
                 acc[1] = 0;
                 for (int o = 0; o < outer; o++) {
                     int off = base + o * rowStride;
-                    if (fromZ) reluGradSums(dz, dzo + off, z, zo + off, inner, acc);
-                    else gradSums(dz, dzo + off, x, xo + off, inner, mu, scale, shift, relu, acc);
+                    gradSums(dz, dzo + off, x, xo + off, inner, mu, scale, shift, relu, acc);
                 }
                 double r = invStd[c];
                 double dBeta = acc[0];
-                double dGamma = fromZ ? (acc[1] - bet * acc[0]) / gam : acc[1] * r;
+                double dGamma = acc[1] * r;
                 dbeta[c] = (float) dBeta;
                 dgamma[c] = (float) dGamma;
                 if (dx == null) continue;
@@ -405,33 +401,6 @@ public final class BatchNormKernels {
             float g = relu && !(Math.fma(xm, scale, shift) > 0f) ? 0f : dz[dzo + i];
             s1 += g;
             s2 += (double) g * xm;
-        }
-        acc[0] += s1;
-        acc[1] += s2;
-    }
-
-    /** Adds {@code Σg} to acc[0] and {@code Σg·z} to acc[1], {@code g = dz·[z>0]}: x is not read. */
-    private static void reluGradSums(float[] dz, int dzo, float[] z, int zo, int len, double[] acc) {
-        FloatVector zero = FloatVector.zero(S);
-        double s1 = 0, s2 = 0;
-        int i = 0;
-        int upper = S.loopBound(len);
-        while (i < upper) {
-            int end = Math.min(upper, i + FLUSH);
-            FloatVector a1 = zero, a2 = zero;
-            for (; i < end; i += L) {
-                FloatVector zv = FloatVector.fromArray(S, z, zo + i);
-                FloatVector g = zero.blend(FloatVector.fromArray(S, dz, dzo + i), zv.compare(VectorOperators.GT, 0f));
-                a1 = a1.add(g);
-                a2 = g.fma(zv, a2);
-            }
-            s1 += a1.reduceLanes(VectorOperators.ADD);
-            s2 += a2.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < len; i++) {
-            float g = z[zo + i] > 0f ? dz[dzo + i] : 0f;
-            s1 += g;
-            s2 += (double) g * z[zo + i];
         }
         acc[0] += s1;
         acc[1] += s2;

@@ -67,14 +67,14 @@ public final class NormOps {
         }
 
         // y = [relu](γ·(x−μ)·r + β), x (outer, C, inner), γ β μ r (C,).
-        // Backward needs x, μ and r as used above, γ, β, and y (fused: the mask g = dy·[y>0] and the
-        // sums come from y, see BatchNormKernels.backward); with batch statistics μ and r depend on x
-        // (the full formula), with running ones they are constants (dx = γ·r·g).
+        // Backward needs x, and μ, r, γ, β as used above (fused: the mask g = dy·[y>0] is recomputed
+        // from x bit for bit, see BatchNormKernels.backward); with batch statistics μ and r depend on
+        // x (the full formula), with running ones they are constants (dx = γ·r·g).
         return Autograd.recordOp(op, y, dy -> {
             float[] dgamma = new float[channels], dbeta = new float[channels];
             boolean wantDx = x.requiresGrad();
             Tensor dx = wantDx ? x.gradBuffer() : null;
-            BatchNormKernels.backward(dy.data(), dy.offset(), x.data(), x.offset(), y.data(), 0,
+            BatchNormKernels.backward(dy.data(), dy.offset(), x.data(), x.offset(),
                     wantDx ? dx.data() : null, wantDx ? dx.offset() : 0, true,
                     outer, channels, inner, g, b, mean, invStd, fuseRelu, !batchStats, dgamma, dbeta);
             if (gamma != null && gamma.requiresGrad()) addInto(gamma.gradBuffer(), dgamma);
