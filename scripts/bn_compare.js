@@ -24,8 +24,8 @@ const alexnet_bn = require('./alexnet_bn.js');
 // The full 60 000 / 10 000 split and d2l's settings (lr 0.01, batch 128, Xavier, plain SGD).
 // Resolution and epochs are what fits in 15 minutes on a 2-core machine; the seed post used
 // 224 and 40 epochs. 67 is the smallest input this AlexNet takes (conv1 11/4 -> 15, pools ->
-// 7 -> 3 -> 1). Measured (2 busy cores): one epoch of both networks at 67 on 60 000 + 10 000
-// images costs about 8-9 minutes of two cores, so one epoch fits and two do not.
+// 7 -> 3 -> 1). Estimated from a 2 560-image run on busy cores: one epoch of both networks at
+// 67 on 60 000 + 10 000 images takes 6-9 minutes of two cores, so one epoch fits for sure.
 const DEFAULTS = {
     epochs: 1,
     batch_size: 128,
