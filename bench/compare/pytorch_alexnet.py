@@ -7,7 +7,8 @@ BatchNorm momentum 0.9 in MXNet's convention (torch momentum 0.1), eps 1e-5. Ran
 shape (batch, 1, res, res) — speed does not depend on the pixel values.
 
 Prints one JSON line per measurement: {"framework": "pytorch", "net": ..., "res": ..., "mode": ...,
-"threads": ..., "images_per_s": ..., "best_step_s": ..., "median_step_s": ...}.
+"threads": ..., "images_per_s": ..., "best_step_s": ..., "median_step_s": ..., "mean_step_s": ...,
+"cpu_s_per_step": ...} (process CPU time per timed step, all threads).
 
 Run it with Debian's python3-torch (PyTorch 1.13, oneDNN). For a fair figure the caller sets
 GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (else every fresh 4 KiB page of a large tensor faults, ~12 us
@@ -86,16 +87,34 @@ def measure(args, bn: bool, res: int):
     for _ in range(args.warmup):
         step()
     times = []
-    deadline = time.perf_counter() + args.seconds
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    deadline = wall0 + args.seconds
     while len(times) < args.min_steps or time.perf_counter() < deadline:
         t0 = time.perf_counter()
         step()
         times.append(time.perf_counter() - t0)
+    # CPU time of all the process's threads: on a shared machine it shows the share of the cores it got
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     med = statistics.median(times)
-    return {"framework": "pytorch", "net": "alexnet_bn" if bn else "alexnet", "res": res,
+    if args.profile:
+        profile(step, args, bn, res)
+    return {"framework": "pytorch", "torch": torch.__version__, "mkldnn": torch.backends.mkldnn.is_available(), "net": "alexnet_bn" if bn else "alexnet", "res": res,
             "mode": args.mode, "batch": args.batch, "threads": torch.get_num_threads(),
             "channels_last": args.channels_last, "steps": len(times),
-            "images_per_s": args.batch / med, "best_step_s": min(times), "median_step_s": med}
+            "images_per_s": args.batch / med, "best_step_s": min(times), "median_step_s": med,
+            "mean_step_s": wall / len(times), "cpu_s_per_step": cpu / len(times)}
+
+
+def profile(step, args, bn: bool, res: int):
+    """Where one step's time goes, by operator (self CPU time), on stderr: the counterpart of
+    `./jgluon bench breakdown`. Conv forward is mkldnn_convolution, its backward
+    convolution_backward; BatchNorm native_batch_norm(_backward); Dense addmm/mm."""
+    with torch.autograd.profiler.profile() as prof:
+        step()
+    import sys
+    print(f"# pytorch {'alexnet_bn' if bn else 'alexnet'} res {res} {args.mode}, one step, "
+          f"channels_last={args.channels_last}", file=sys.stderr)
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=args.profile_rows), file=sys.stderr)
 
 
 def main():
@@ -109,6 +128,8 @@ def main():
     p.add_argument("--min-steps", type=int, default=3)
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--profile", action="store_true", help="print a per-operator profile of one step to stderr")
+    p.add_argument("--profile-rows", type=int, default=20)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     nets = [False, True] if args.net == "both" else [args.net == "alexnet_bn"]

@@ -411,6 +411,7 @@
     get T() { return this.transpose(); }
 
     toString() { return this._t.toString(); }
+    toJSON() { return this.tolist(); }
     asscalar() { return shortFloat(this._t.asScalar()); }
     /** The values as (nested) JS arrays: a copy, for small tensors. */
     tolist() { return nested(Array.from(this._t.toArray(), shortFloat), this.shape, 0, 0); }

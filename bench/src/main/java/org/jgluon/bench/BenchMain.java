@@ -17,7 +17,11 @@ public final class BenchMain {
               jmh [JMH args]   JMH kernel benchmarks, e.g. `bench jmh SgemmBench -p shape=1024 -p threads=1`
                                (`bench jmh -l` lists them, `bench jmh -h` shows JMH's options)
               sgemm [options]  jgluon's SGEMM side by side with the system OpenBLAS, 1 and 2 threads
-                               (--size N | --shape NAME, --threads 1,2, --rounds R, --seconds S)""";
+                               (--size N | --shape NAME, --threads 1,2, --rounds R, --seconds S)
+              compare [options] AlexNet / AlexNet-BN training step and inference in jgluon, PyTorch (and
+                               MXNet via DJL when bench-mxnet is built), alternating; ratios (--help)
+              scaling [options] the training step at 1, 2, ... N threads with the speed-up (--help)
+              breakdown [opts] per-layer forward/backward time of the training step, GFLOPS vs peak (--help)""";
 
     private BenchMain() {}
 
@@ -30,6 +34,9 @@ public final class BenchMain {
         switch (args[0]) {
             case "jmh" -> org.openjdk.jmh.Main.main(jmhArgs(rest));
             case "sgemm" -> SgemmSideBySide.main(rest);
+            case "compare" -> org.jgluon.bench.compare.Compare.main(rest);
+            case "scaling" -> org.jgluon.bench.compare.Scaling.main(rest);
+            case "breakdown" -> org.jgluon.bench.compare.Breakdown.main(rest);
             default -> {
                 System.err.println("bench: unknown sub-command '" + args[0] + "'\n" + USAGE);
                 System.exit(2);

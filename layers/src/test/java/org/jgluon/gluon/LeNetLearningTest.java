@@ -77,23 +77,26 @@ class LeNetLearningTest {
             }
             lastLoss = lossSum / n;
         }
-        // d2l's evaluation: predict mode (BatchNorm on its running statistics); and, for a stable
-        // second reading, the same test images through BatchNorm's batch statistics (train mode)
-        Accuracy acc = new Accuracy(), accBatchStats = new Accuracy();
-        for (Batch b : testIter) {
-            acc.update(b.label(), net.forward(b.data()));
-            accBatchStats.update(b.label(), Autograd.trainMode(() -> net.forward(b.data())));
-        }
-        double testAcc = acc.get().value(), testAccBatchStats = accBatchStats.get().value();
-        System.out.printf("LeNet-BN, 2 epochs on 3000 sample images: train loss %.4f, test acc %.3f (batch statistics: %.3f)%n",
-                lastLoss, testAcc, testAccBatchStats);
-        // Chance is 0.1. Measured with this seed: train loss 1.10, test acc 0.30-0.34, with batch statistics 0.70-0.75
-        // (runs differ in the last bits: the engine's BatchNorm sums are not bit-reproducible across JIT tiers yet).
+        // d2l's evaluation: predict mode, BatchNorm on its running statistics
+        Accuracy acc = new Accuracy();
+        for (Batch b : testIter) acc.update(b.label(), net.forward(b.data()));
+        double testAcc = acc.get().value();
         // After only 24 steps at lr 1.0 the running statistics (momentum 0.9) lag the fast-moving
-        // weights, so the predict-mode number swings with the seed (0.30-0.70 over 5 seeds) while
-        // the batch-statistics one stays at 0.70-0.74; the full-data run reaches ~0.8 after one epoch.
+        // weights. Re-estimating them with three train-mode passes over the training images (no
+        // recording, weights untouched) shows what the learned weights are worth in predict mode.
+        for (int pass = 0; pass < 3; pass++) {
+            for (Batch b : trainIter) Autograd.trainMode(() -> net.forward(b.data()));
+        }
+        Accuracy recalibrated = new Accuracy();
+        for (Batch b : testIter) recalibrated.update(b.label(), net.forward(b.data()));
+        double testAccRecalibrated = recalibrated.get().value();
+        System.out.printf("LeNet-BN, 2 epochs on 3000 sample images: train loss %.4f, test acc %.3f"
+                + " (running statistics re-estimated: %.3f)%n", lastLoss, testAcc, testAccRecalibrated);
+        // Chance is 0.1. Measured (Rng seed 1, loader seed 7): train loss 1.10, test acc 0.30,
+        // re-estimated 0.75. Over seeds 1-5 (loader seed = seed) the d2l number at epoch 2 swings
+        // between 0.43 and 0.68 while the re-estimated one stays at ~0.71.
         assertTrue(testAcc > 0.2, "test accuracy " + testAcc);
-        assertTrue(testAccBatchStats > 0.6, "test accuracy with batch statistics " + testAccBatchStats);
+        assertTrue(testAccRecalibrated > 0.6, "test accuracy with re-estimated running statistics " + testAccRecalibrated);
         assertTrue(lastLoss < 1.4, "train loss " + lastLoss);
     }
 }

@@ -15,6 +15,7 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyArray;
 import org.graalvm.polyglot.proxy.ProxyObject;
 import org.jgluon.engine.Tensor;
+import org.jgluon.gluon.Kwargs;
 
 /**
  * The Java side of the prelude ({@code jgluon/prelude.js}): what the JavaScript wrappers need to
@@ -267,10 +268,7 @@ public final class Bridge {
     }
 
     private static int computePad(Class<?> c, String method, int argc) {
-        Class<?> kw = JsValues.kwargsClass();
-        if (kw == null) {
-            return 0;
-        }
+        Class<?> kw = Kwargs.class;
         boolean exact = false, padded = false;
         for (Executable e : overloads(c, method)) {
             int n = e.getParameterCount();
@@ -307,7 +305,7 @@ public final class Bridge {
         if (varargs && t.isArray()) {
             return "..." + jsType(t.getComponentType(), false);
         }
-        if (t == JsValues.kwargsClass()) {
+        if (t == Kwargs.class) {
             return "{options}";
         }
         if (t.isPrimitive() && t != boolean.class || Number.class.isAssignableFrom(t)) {
@@ -409,11 +407,5 @@ public final class Bridge {
     @HostAccess.Export
     public void exit(int code) {
         throw new ScriptExit(code);
-    }
-
-    /** An options object as the API's keyword arguments (for calls the prelude makes itself). */
-    @HostAccess.Export
-    public Object kwargs(Value options) {
-        return JsValues.kwargs(options == null || options.isNull() ? Map.of() : JsValues.toMap(options));
     }
 }

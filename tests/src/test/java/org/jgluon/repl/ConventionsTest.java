@@ -50,9 +50,11 @@ class ConventionsTest {
         String out = run("add", """
                 const net = nn.Sequential();
                 net.add(nn.Dense(4), nn.Activation('relu'), nn.Dense(2));
-                print(net.length, len(net), String(net[2]), String(net.get(0)));
+                net.initialize();
+                print(net.length, len(net), String(net[2]) === String(net.get(2)), String(net[1]) === String(net[2]));
+                print(net[0](nd.ones(1, 3)).shape, net[2](nd.ones(1, 3)).shape);
                 """);
-        assertEquals("3 3 Dense 2 Dense 4\n", out);
+        assertEquals("3 3 true false\n[1, 4] [1, 2]\n", out);
     }
 
     @Test

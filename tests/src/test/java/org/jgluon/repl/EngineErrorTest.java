@@ -2,6 +2,7 @@ package org.jgluon.repl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,11 +19,10 @@ class EngineErrorTest {
     @Test
     void misspelledOption() {
         String err = error("kernal", "const net = nn.Sequential();\nnet.add(nn.Conv2D(96, {kernal_size: 11}));\n");
-        assertEquals("target/e2e/errors/kernal.js:2:9: nn.Conv2D: unknown option 'kernal_size' — did you mean 'kernel_size'? "
-                + "Options: kernel_size, strides, padding, dilation, groups, layout, activation, use_bias, weight_initializer, "
-                + "bias_initializer, in_channels, prefix, params\n"
-                + " 2 | net.add(nn.Conv2D(96, {kernal_size: 11}));\n"
-                + "   |         ^\n", err);
+        // the option list is the layer's own; the place, the hint and the source line are ours
+        assertTrue(err.startsWith("target/e2e/errors/kernal.js:2:9: nn.Conv2D: unknown option 'kernal_size' — "
+                + "did you mean 'kernel_size'? Options: kernel_size, strides, padding"), err);
+        assertTrue(err.endsWith("\n 2 | net.add(nn.Conv2D(96, {kernal_size: 11}));\n   |         ^\n"), err);
     }
 
     @Test

@@ -21,12 +21,14 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * BatchNorm+ReLU training step (forward on batch statistics, then backward to x, γ and β) on
  * AlexNet's first activation at 224, {@code (128, 96, 54, 54)}: the fused kernels against
- * BatchNorm then a separate ReLU (forward and backward). Reports ms per step. Run
+ * BatchNorm then a separate ReLU (forward and backward). Reports ms per step as a distribution
+ * (every step is timed: mean, median and the minimum, which on a shared, loaded machine is the
+ * closest to what the kernels do alone). Run
  * {@code ./jgluon bench jmh BatchNormReluBench} (or {@code -p variant=fused -p threads=1}), or
  * {@link BatchNormReluReport} for the same runs printed with GB/s and the fused/unfused ratio.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 6, time = 2)

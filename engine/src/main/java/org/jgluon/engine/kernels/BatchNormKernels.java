@@ -13,11 +13,13 @@ import org.jgluon.engine.Parallel;
  * <p>Layout: the input is viewed as {@code (outer, channels, inner)} — NCHW with the channel axis 1
  * is {@code (N, C, H·W)}, a 2-D {@code (N, C)} input is {@code (N, C, 1)}. Channel {@code c} is
  * {@code outer} rows of {@code inner} contiguous floats, row {@code o} starting at
- * {@code (o·channels + c)·inner}; its statistics run over {@code m = outer·inner} values.
+ * {@code (o·channels + c)·inner}; its statistics run over {@code m = outer·inner} values. For a
+ * 2-D input the channels are contiguous instead, and vectors run across them ({@link #columnChannels}).
  *
  * <p>Work is split over channels only, and each channel's sums are taken in one thread in a fixed
  * order, so results are bit-identical for any thread count. Handling a whole channel at a time
- * also keeps it in cache between the statistics pass and the pass that writes the output.
+ * also keeps it in cache between the statistics pass and the pass that writes the output; that
+ * second pass walks the rows in reverse, so the rows read last (still in L2) come first.
  *
  * <p>Sums: float vector partials over at most {@link #FLUSH} values, added into double; the
  * statistics are taken around a per-channel shift (the channel's first value) so that
@@ -66,7 +68,7 @@ public final class BatchNormKernels {
                 invStd[c] = (float) r;
                 float scale = foldedScale(gamma, c, invStd[c]);
                 float shift = beta == null ? 0f : beta[c];
-                for (int o = 0; o < outer; o++) {
+                for (int o = outer - 1; o >= 0; o--) { // backwards: the rows read last are still in L2
                     int off = base + o * rowStride;
                     affineRow(x, xo + off, y, yo + off, inner, mean[c], scale, shift, relu);
                 }
@@ -174,7 +176,7 @@ public final class BatchNormKernels {
                 float a = (float) gr;
                 float b = globalStats || m == 0 ? 0f : (float) (-gr * r * dGamma / m);
                 float k = globalStats || m == 0 ? 0f : (float) (-gr * dBeta / m);
-                for (int o = 0; o < outer; o++) {
+                for (int o = outer - 1; o >= 0; o--) { // backwards: the rows read last are still in L2
                     int off = base + o * rowStride;
                     gradRow(dz, dzo + off, x, xo + off, dx, dxo + off, inner, mu, scale, shift, a, b, k,
                             relu, accumulate);

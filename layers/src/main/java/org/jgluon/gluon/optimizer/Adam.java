@@ -12,7 +12,7 @@ public final class Adam extends Optimizer {
     private final float beta1, beta2, epsilon;
 
     public Adam(Kwargs kw) {
-        super(kw.check("optimizer adam", options("beta1", "beta2", "epsilon", "lazy_update")), 0.001f);
+        super(kw.check("optimizer adam", options("beta1", "beta2", "epsilon")), 0.001f);
         this.beta1 = kw.getFloat("beta1", 0.9f);
         this.beta2 = kw.getFloat("beta2", 0.999f);
         this.epsilon = kw.getFloat("epsilon", 1e-8f);

@@ -38,8 +38,7 @@ public abstract class Optimizer {
     }
 
     /** The option names every optimizer accepts. */
-    protected static final String[] COMMON = {"learning_rate", "wd", "rescale_grad", "clip_gradient", "lr_scheduler",
-            "multi_precision", "begin_num_update"};
+    protected static final String[] COMMON = {"learning_rate", "wd", "rescale_grad", "clip_gradient", "lr_scheduler"};
 
     protected static String[] options(String... own) {
         String[] all = new String[COMMON.length + own.length];

@@ -22,7 +22,7 @@ public final class SGD extends Optimizer {
     private final float momentum;
 
     public SGD(Kwargs kw) {
-        super(kw.check("optimizer sgd", options("momentum", "lazy_update")), 0.01f);
+        super(kw.check("optimizer sgd", options("momentum")), 0.01f);
         this.momentum = kw.getFloat("momentum", 0f);
     }
 
