@@ -122,6 +122,9 @@ if (saved) {
     report.restoreRandomState();
     first_epoch = saved.epoch + 1;
     console.log(`resuming ${report.runDir()} after epoch ${saved.epoch}`);
+    if (first_epoch > settings.epochs) {
+        console.log(`it has all its ${settings.epochs} epochs; give --epochs N (more than ${saved.epoch}) to train further`);
+    }
 }
 
 console.log(`AlexNet without and with BatchNorm on Fashion-MNIST: ${train_iter.dataset.length} training and ` +
