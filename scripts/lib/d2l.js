@@ -25,16 +25,14 @@ function load_data_fashion_mnist(batch_size, options = {}) {
     steps.push(transforms.ToTensor());
     const transformer = transforms.Compose(steps);
 
-    // FashionMNIST(root, train), as in Gluon; without a root the default places are searched.
-    const FashionMNIST = gluon.data.vision.FashionMNIST;
-    let mnist_train = data ? FashionMNIST(data, true) : FashionMNIST(true);
-    let mnist_test = data ? FashionMNIST(data, false) : FashionMNIST(false);
+    // Without a root, the default places are searched (JGLUON_DATA, the user cache, /usr/share).
+    let mnist_train = gluon.data.vision.FashionMNIST({root: data, train: true});
+    let mnist_test = gluon.data.vision.FashionMNIST({root: data, train: false});
     if (train_size) mnist_train = first(mnist_train, train_size, '--train-size');
     if (test_size) mnist_test = first(mnist_test, test_size, '--test-size');
 
-    // DataLoader(dataset, batch_size, shuffle); it loads the next batches on a background thread.
-    const train_iter = gluon.data.DataLoader(mnist_train.transform_first(transformer), batch_size, true);
-    const test_iter = gluon.data.DataLoader(mnist_test.transform_first(transformer), batch_size, false);
+    const train_iter = gluon.data.DataLoader(mnist_train.transform_first(transformer), batch_size, {shuffle: true});
+    const test_iter = gluon.data.DataLoader(mnist_test.transform_first(transformer), batch_size, {shuffle: false});
     return [train_iter, test_iter];
 }
 

@@ -125,9 +125,9 @@ class ConventionsTest {
                 for (const [data, label] of loader) print(data.shape, label.tolist());
                 const doubled = gluon.data.ArrayDataset(X, y).transform_first(v => v.mul(2));
                 for (const [data, label] of gluon.data.DataLoader(doubled, 6, {num_workers: 2})) print(data.sum().asscalar());
-                print(loader.length);
+                print(loader.length, loader.dataset.length);
                 """);
-        assertEquals("[4, 2] [0, 1, 2, 3]\n[2, 2] [4, 5]\n132\n2\n", out);
+        assertEquals("[4, 2] [0, 1, 2, 3]\n[2, 2] [4, 5]\n132\n2 6\n", out);
     }
 
     @Test

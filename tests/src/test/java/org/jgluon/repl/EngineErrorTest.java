@@ -73,4 +73,12 @@ class EngineErrorTest {
                 + " 1 | const l = autograd.record();\n"
                 + "   |           ^\n", err);
     }
+
+    @Test
+    void callingAnObjectThatIsNoFunction() {
+        String err = error("notfunction", "const params = nn.Dense(2).collect_params();\nparams();\n");
+        assertEquals("target/e2e/errors/notfunction.js:2:1: TypeError: this jgluon object is not a function\n"
+                + " 2 | params();\n"
+                + "   | ^\n", err);
+    }
 }

@@ -1,6 +1,7 @@
 package org.jgluon.bench.compare;
 
 import org.jgluon.bench.step.AlexNets;
+import org.jgluon.bench.step.JitWarmup;
 import org.jgluon.bench.step.LayerBreakdown;
 import org.jgluon.bench.step.StepTiming;
 import org.jgluon.bench.step.TrainingStep;
@@ -37,6 +38,7 @@ public final class Breakdown {
         int batch = f.positive("batch", 128), reps = f.positive("reps", 3);
         Parallel.setThreads(f.positive("threads", 2));
         System.out.println("machine: " + MachineInfo.describe());
+        JitWarmup.run(5);
         for (int res : resolutions) {
             TrainingStep step = new TrainingStep(net, res, batch, 42);
             StepTiming whole = StepTiming.measure(step::train, batch, 2, reps, 0);

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.jgluon.bench.sgemm.SgemmSideBySide;
 import org.jgluon.bench.step.AlexNets;
+import org.jgluon.bench.step.JitWarmup;
 import org.jgluon.bench.step.StepTiming;
 import org.jgluon.bench.step.TrainingStep;
 import org.jgluon.engine.Parallel;
@@ -53,6 +54,8 @@ public final class Compare {
         System.out.println("machine: " + MachineInfo.describe());
 
         List<Peer> peers = choosePeers(o, home);
+        System.out.println("jgluon: compiling the step (JIT warm-up on a tiny batch) ...");
+        JitWarmup.run(5);
         List<Task> tasks = new ArrayList<>();
         for (int res : o.resolutions()) for (AlexNets n : o.nets()) tasks.add(new Task("train", n, res));
         for (int res : o.inferResolutions()) for (AlexNets n : o.nets()) tasks.add(new Task("infer", n, res));

@@ -3,6 +3,7 @@ package org.jgluon.bench.compare;
 import java.util.Locale;
 import java.util.stream.IntStream;
 import org.jgluon.bench.step.AlexNets;
+import org.jgluon.bench.step.JitWarmup;
 import org.jgluon.bench.step.StepTiming;
 import org.jgluon.bench.step.TrainingStep;
 import org.jgluon.engine.Parallel;
@@ -45,6 +46,7 @@ public final class Scaling {
 
         System.out.println("bench scaling: " + net.id + " training step, res " + res + ", batch " + batch);
         System.out.println("machine: " + MachineInfo.describe());
+        JitWarmup.run(5);
         TrainingStep step = new TrainingStep(net, res, batch, 42);
         System.out.printf("%-8s %10s %12s %9s %9s %s%n", "threads", "images/s", "median step", "speed-up", "CPU got", "(load)");
         double base = Double.NaN;

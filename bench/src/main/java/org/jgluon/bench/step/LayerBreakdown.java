@@ -37,6 +37,9 @@ public final class LayerBreakdown {
     public record Row(String category, String label, int[] outShape, double forwardMs, double backwardMs,
                       double inferMs, double forwardFlops, double backwardFlops, double forwardCpuMs, double backwardCpuMs) {}
 
+    /** Below this, the process CPU clock (tick-based in this VM) is too coarse for a rate. */
+    static final double MIN_CPU_MS = 20;
+
     private LayerBreakdown() {}
 
     /** Times every unit {@code reps} times (median) after one untimed run; the step must have trained once. */
@@ -167,7 +170,7 @@ public final class LayerBreakdown {
             double cpuMs = r.forwardCpuMs() + r.backwardCpuMs(), ms = r.forwardMs() + r.backwardMs();
             sb.append(String.format(Locale.ROOT, "%-3d %-30s %-17s %8.1f %8.1f %8.1f %5s %-21s %-21s%n", i++, clip(r.label(), 30),
                     Arrays.toString(r.outShape()).replace(" ", ""), r.forwardMs(), r.backwardMs(), r.inferMs(),
-                    Double.isNaN(cpuMs) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * cpuMs / (ms * threads)),
+                    Double.isNaN(cpuMs) || cpuMs < MIN_CPU_MS ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * cpuMs / (ms * threads)),
                     rates(r.forwardFlops(), r.forwardMs(), r.forwardCpuMs(), threads, peak),
                     rates(r.backwardFlops(), r.backwardMs(), r.backwardCpuMs(), threads, peak)));
             double[] acc = byCategory.computeIfAbsent(r.category(), k -> new double[4]);
@@ -191,7 +194,8 @@ public final class LayerBreakdown {
     private static String rates(double flops, double ms, double cpuMs, int threads, double peak) {
         if (flops == 0 || ms <= 0) return "-";
         double wall = flops / (ms * 1e6), cpu = flops / (cpuMs / threads * 1e6);
-        return String.format(Locale.ROOT, "%.0f (%.0f%%) | %.0f (%.0f%%)", wall, 100 * wall / peak, cpu, 100 * cpu / peak);
+        String w = String.format(Locale.ROOT, "%.0f (%.0f%%)", wall, 100 * wall / peak);
+        return cpuMs < MIN_CPU_MS ? w + " | -" : w + String.format(Locale.ROOT, " | %.0f (%.0f%%)", cpu, 100 * cpu / peak);
     }
 
     private static String clip(String s, int n) {

@@ -1,0 +1,24 @@
+package org.jgluon.bench.step;
+
+/**
+ * Compiles jgluon's step before it is timed: both networks trained and run in predict mode on a
+ * tiny batch (res 67, batch 8) for a few seconds. The kernels' hot loops do not depend on the
+ * shapes, so this warms them for every resolution. A JVM program is measured warm, as a 40-epoch
+ * training run is; on a loaded machine C2 needs seconds of wall time, and a single untimed step at
+ * 224 would leave parts of the first measurements interpreted.
+ */
+public final class JitWarmup {
+
+    private JitWarmup() {}
+
+    public static void run(double seconds) {
+        TrainingStep[] steps = {new TrainingStep(AlexNets.ALEXNET, 67, 8, 1), new TrainingStep(AlexNets.ALEXNET_BN, 67, 8, 1)};
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        for (int i = 0; i < 5 || System.nanoTime() < deadline; i++) {
+            for (TrainingStep s : steps) {
+                s.train();
+                s.infer();
+            }
+        }
+    }
+}
