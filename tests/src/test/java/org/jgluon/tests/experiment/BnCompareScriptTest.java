@@ -79,6 +79,8 @@ class BnCompareScriptTest {
         assertTrue(out.get(header + 2).matches("\\| 1 \\| \\d\\.\\d{4} \\| [01]\\.\\d{3} \\| [01]\\.\\d{3} \\| \\d+\\.\\d \\| "
                 + "\\d\\.\\d{4} \\| [01]\\.\\d{3} \\| [01]\\.\\d{3} \\| \\d+\\.\\d \\|"), out.get(header + 2));
         assertTrue(oneEpoch.stdout().contains("after epoch 1: test acc "), oneEpoch::toString);
+        assertTrue(oneEpoch.stdout().contains(": 64 training and 32 test images at 67x67, batch 32, lr 0.01, 1 epoch, 2 threads, seed 3"),
+                oneEpoch::toString);
     }
 
     @Test
