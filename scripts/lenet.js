@@ -1,5 +1,7 @@
 // LeNet with sigmoid activations on Fashion-MNIST: d2l's LeNet chapter (MXNet edition), with
 // the BatchNorm chapter's settings (lr 1.0, batch 256) so it compares with lenet_bn.js.
+// Expect it to stay near chance (acc 0.10) for the first few hundred steps, as in the book
+// (its epoch 1 on all 60 000 images: train acc 0.102); lenet_bn.js leaves chance at once.
 //
 //   ./jgluon scripts/lenet.js                      a one-minute run on a subset
 //   ./jgluon scripts/lenet.js --train-size 0 --epochs 5   the book's run (all 60 000 images)

@@ -16,24 +16,23 @@
 // in [0, 1]); the training set shuffled every epoch.
 //   options: resize (pixels, none = 28), train_size / test_size (use the first N images,
 //   0 = all), data (a directory holding the IDX files; default: JGLUON_DATA, the user cache,
-//   /usr/share/datasets), num_workers (background loading threads).
+//   /usr/share/datasets).
 function load_data_fashion_mnist(batch_size, options = {}) {
-    const {resize = 0, train_size = 0, test_size = 0, data = '', num_workers = 1} = options;
+    const {resize = 0, train_size = 0, test_size = 0, data = ''} = options;
     const transforms = gluon.data.vision.transforms;
     const steps = [];
     if (resize) steps.push(transforms.Resize(resize));
     steps.push(transforms.ToTensor());
     const transformer = transforms.Compose(steps);
 
-    let mnist_train = gluon.data.vision.FashionMNIST({root: data || null, train: true});
-    let mnist_test = gluon.data.vision.FashionMNIST({root: data || null, train: false});
+    // Without a root, the default places are searched (JGLUON_DATA, the user cache, /usr/share).
+    let mnist_train = gluon.data.vision.FashionMNIST({root: data, train: true});
+    let mnist_test = gluon.data.vision.FashionMNIST({root: data, train: false});
     if (train_size) mnist_train = first(mnist_train, train_size, '--train-size');
     if (test_size) mnist_test = first(mnist_test, test_size, '--test-size');
 
-    const train_iter = gluon.data.DataLoader(mnist_train.transform_first(transformer), batch_size,
-        {shuffle: true, num_workers: num_workers});
-    const test_iter = gluon.data.DataLoader(mnist_test.transform_first(transformer), batch_size,
-        {shuffle: false, num_workers: num_workers});
+    const train_iter = gluon.data.DataLoader(mnist_train.transform_first(transformer), batch_size, {shuffle: true});
+    const test_iter = gluon.data.DataLoader(mnist_test.transform_first(transformer), batch_size, {shuffle: false});
     return [train_iter, test_iter];
 }
 

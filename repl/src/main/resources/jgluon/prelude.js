@@ -123,6 +123,10 @@
     return new Proxy(target, {
       get: (_, name) => member(obj, name),
       has: (_, name) => name === HOST || (typeof name === 'string' && J.resolve(obj, name) !== ''),
+      // interop (Java reading __host__ of an options value) checks existence through this trap
+      getOwnPropertyDescriptor: (t, name) => (name === HOST
+          ? {value: obj, writable: false, enumerable: false, configurable: true}
+          : Reflect.getOwnPropertyDescriptor(t, name)),
       set: (_, name) => {
         throw new TypeError(`cannot set '${String(name)}' on ${J.className(obj)}`);
       },
@@ -165,13 +169,11 @@
   function call(obj, javaName, args, shown) {
     const adapt = METHOD_ADAPTERS[javaName];
     if (adapt) args = adapt(args);
-    const a = args.map(unwrap);
-    if (J.padKwargs(obj, javaName, a.length)) a.push({});
     let result;
     try {
-      result = wrap(obj[javaName](...a));
+      result = wrap(invoke(obj, javaName, args.map(unwrap), (o, a) => o[javaName](...a)));
     } catch (e) {
-      throw betterTypeError(e, `${J.className(obj)}.${shown}`, args);
+      throw betterTypeError(e, obj, javaName, `${J.className(obj)}.${shown}`, args);
     }
     if (result !== null && typeof result === 'object' && result[HOST] !== undefined
         && args.some(x => typeof x === 'function' && x[HOST] === undefined)) {
@@ -195,21 +197,38 @@
     },
   };
 
+  // Calls with Gluon's optional keyword arguments: the Java form may want a trailing Kwargs.
+  function invoke(target, javaName, a, run) {
+    const pad = J.padKwargs(target, javaName, a.length);
+    if (pad === 1) return run(target, [...a, {}]);
+    if (pad === 2) {
+      try {
+        return run(target, a);
+      } catch (e) {
+        if (!isOverloadError(e)) throw e;
+        return run(target, [...a, {}]);
+      }
+    }
+    return run(target, a);
+  }
+
   function construct(cls, simpleName, args) {
-    const a = args.map(unwrap);
-    if (J.padKwargs(cls, '<init>', a.length)) a.push({});
     try {
-      return wrap(new cls(...a));
+      return wrap(invoke(cls, '<init>', args.map(unwrap), (c, a) => new c(...a)));
     } catch (e) {
-      throw betterTypeError(e, simpleName, args);
+      throw betterTypeError(e, cls, '<init>', simpleName, args);
     }
   }
 
-  // GraalJS says "no applicable overload" with Java signatures; say what was passed instead.
-  function betterTypeError(e, what, args) {
-    if (e instanceof TypeError && /overload|[Aa]rity|Cannot convert|Invalid argument|Unsupported/.test(e.message)) {
+  const isOverloadError = e => e instanceof TypeError
+      && /no applicable overload|[Aa]rity|Cannot convert|Invalid argument|Unsupported|not a function/.test(e.message);
+
+  // GraalJS says "no applicable overload" in Java terms; say what was passed and what fits.
+  function betterTypeError(e, target, javaName, what, args) {
+    if (isOverloadError(e) && /overload|[Aa]rity|Cannot convert|Invalid argument/.test(e.message)) {
       const got = args.map(describe).join(', ');
-      return new TypeError(`${what}: cannot be called with (${got}): ${e.message}`);
+      const forms = J.signatures(target, javaName, what.replace(/^.*\./, ''));
+      return new TypeError(`${what}: cannot be called with (${got})` + (forms ? `; it takes ${forms}` : ''));
     }
     return e;
   }
@@ -217,7 +236,9 @@
   function describe(v) {
     if (v instanceof NDArray) return `NDArray (${v.shape.join(', ')})`;
     if (Array.isArray(v)) return 'array';
-    if (v !== null && typeof v === 'object' && v[HOST] !== undefined) return J.className(v[HOST]);
+    if (v !== null && (typeof v === 'object' || typeof v === 'function') && v[HOST] !== undefined) {
+      return J.className(v[HOST]);
+    }
     if (isOptions(v)) return `{${Object.keys(v).join(', ')}}`;
     return v === null ? 'null' : typeof v;
   }
@@ -390,6 +411,7 @@
     get T() { return this.transpose(); }
 
     toString() { return this._t.toString(); }
+    toJSON() { return this.tolist(); }
     asscalar() { return shortFloat(this._t.asScalar()); }
     /** The values as (nested) JS arrays: a copy, for small tensors. */
     tolist() { return nested(Array.from(this._t.toArray(), shortFloat), this.shape, 0, 0); }
@@ -643,6 +665,7 @@
   console.info = console.log;
   console.error = (...a) => plainError(text(a));
   console.warn = console.error;
+  const print = console.log;
 
   // The names a REPL user can complete after `value.`
   function members(v) {
@@ -680,7 +703,7 @@
   }
 
   const globals = {
-    mx, nd, autograd, gluon, nn, init,
+    mx, nd, autograd, gluon, nn, init, print,
     argv: Array.from(J.argv()),
     parse_args,
     exit: code => J.exit(code === undefined ? 0 : code),

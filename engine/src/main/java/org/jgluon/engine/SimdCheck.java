@@ -20,13 +20,15 @@ public final class SimdCheck {
     /** Floats per dot product: fits in L1 so the rate measures arithmetic, not memory. */
     private static final int DOT_LEN = 4096;
     private static final int GEMM_N = 256;
-    /** Longest warm-up: in a cold JVM on a busy machine C2 may need more than a second. */
-    private static final long MAX_WARMUP_NS = 2_000_000_000L;
+    /** The product timed when the Vector API is not compiled (256³ would take seconds). */
+    private static final int SLOW_GEMM_N = 48;
+    /** Longest warm-ups: in a cold JVM on a busy machine C2 may need more than a second each. */
+    private static final long DOT_WARMUP_NS = 1_500_000_000L, GEMM_WARMUP_NS = 2_500_000_000L;
 
     private SimdCheck() {}
 
     /** The measurements behind the report. */
-    record Result(int bits, int lanes, double dotSpeedup, double sgemmGflops, int threads) {
+    record Result(int bits, int lanes, double dotSpeedup, int gemmN, double sgemmGflops, boolean warm, int threads) {
         boolean simdCompiled() {
             return dotSpeedup >= SIMD_MIN_SPEEDUP;
         }
@@ -43,14 +45,21 @@ public final class SimdCheck {
                 : String.format("NO (vector dot only %.1fx scalar): the Vector API runs as plain Java; "
                         + "start the JVM with --add-modules=jdk.incubator.vector and the C2 JIT", r.dotSpeedup);
         return String.format("SIMD: FloatVector %d-bit (%d floats per vector), compiled to SIMD: %s%n"
-                        + "SGEMM %d^3: %.1f GFLOPS on %d thread%s",
-                r.bits, r.lanes, verdict, GEMM_N, r.sgemmGflops, r.threads, r.threads == 1 ? "" : "s");
+                        + "SGEMM %d^3: %.1f GFLOPS on %d thread%s%s",
+                r.bits, r.lanes, verdict, r.gemmN, r.sgemmGflops, r.threads, r.threads == 1 ? "" : "s",
+                r.warm ? "" : " (the JIT was still compiling the kernel: a busy machine; the rate is low)");
     }
 
     static Result measure() {
-        long deadline = System.nanoTime() + MAX_WARMUP_NS;
-        double speedup = dotSpeedup(deadline);
-        return new Result(SPECIES.vectorBitSize(), SPECIES.length(), speedup, sgemmGflops(deadline), Parallel.threads());
+        double speedup = dotSpeedup(System.nanoTime() + DOT_WARMUP_NS);
+        int threads = Parallel.threads();
+        if (speedup < SIMD_MIN_SPEEDUP) {
+            // Without SIMD the kernel is so slow that one small product is all the rate needs.
+            return new Result(SPECIES.vectorBitSize(), SPECIES.length(), speedup, SLOW_GEMM_N,
+                    sgemmGflops(SLOW_GEMM_N, 1), true, threads);
+        }
+        boolean warm = warmUpSgemm(System.nanoTime() + GEMM_WARMUP_NS);
+        return new Result(SPECIES.vectorBitSize(), SPECIES.length(), speedup, GEMM_N, sgemmGflops(GEMM_N, warm ? 3 : 1), warm, threads);
     }
 
     /**
@@ -113,10 +122,10 @@ public final class SimdCheck {
     }
 
     /**
-     * Best rate of a short series of 256³ products, after warming the kernel on small products
-     * (each a fraction of a millisecond once compiled) until their rate stops climbing.
+     * Runs small products (each a fraction of a millisecond once compiled) until their rate stops
+     * climbing: C2 has compiled the kernel. False if the deadline came first.
      */
-    private static double sgemmGflops(long deadline) {
+    private static boolean warmUpSgemm(long deadline) {
         // 29 rows = 12 + 12 + 4 + 1 and 37 columns = 32 + a masked 5: every tile and edge path.
         int wm = 29, wn = 37, wk = 48;
         float[] wa = new float[wm * wk], wb = new float[wk * wn], wc = new float[wm * wn];
@@ -129,10 +138,14 @@ public final class SimdCheck {
                 reps++;
             } while (System.nanoTime() - t0 < 5_000_000L);
             double rate = 2.0 * wm * wn * wk * reps / (System.nanoTime() - t0);
-            if (rate > 5 && rate < 1.2 * previous) break;
+            if (rate > 5 && rate < 1.2 * previous) return true;
             previous = Math.max(previous, rate);
         }
-        int n = GEMM_N;
+        return false;
+    }
+
+    /** Best rate of {@code runs} n³ products, and of more up to 60 ms when there are several. */
+    private static double sgemmGflops(int n, int runs) {
         float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
         for (int i = 0; i < a.length; i++) {
             a[i] = Rng.uniform(3, i) - 0.5f;
@@ -140,11 +153,10 @@ public final class SimdCheck {
         }
         long bestNs = Long.MAX_VALUE;
         long start = System.nanoTime();
-        for (int run = 0; run < 3 || System.nanoTime() - start < 60_000_000L; run++) {
+        for (int run = 0; run < runs || (runs > 1 && System.nanoTime() - start < 60_000_000L); run++) {
             long t0 = System.nanoTime();
             Sgemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
             bestNs = Math.min(bestNs, System.nanoTime() - t0);
-            if (System.nanoTime() > deadline + 1_000_000_000L) break;
         }
         return 2.0 * n * n * n / bestNs;
     }

@@ -198,7 +198,12 @@ public final class Tensor {
         this.grad = null;
     }
 
-    /** Autograd internals: the recorded op that produced this tensor, or null (a leaf, or freed by backward). */
+    /** Autograd internals: an op output whose graph backward has freed becomes a constant. */
+    public void clearRequiresGrad() {
+        this.requiresGrad = false;
+    }
+
+    /** Autograd internals: the recorded op that produced this tensor; null for a leaf or an unrecorded result. */
     public Autograd.Node node() {
         return node;
     }

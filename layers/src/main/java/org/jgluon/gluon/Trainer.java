@@ -105,6 +105,15 @@ public final class Trainer {
         TensorFile.write(file, STATE_MAGIC, e);
     }
 
+    /** {@code trainer.save_states(fname)} with the path as text. */
+    public void saveStates(String file) {
+        saveStates(Path.of(file));
+    }
+
+    public void loadStates(String file) {
+        loadStates(Path.of(file));
+    }
+
     /** Restores what {@link #saveStates} wrote; validates everything first (the trainer is unchanged on error). */
     public void loadStates(Path file) {
         Map<String, TensorFile.Entry> e = TensorFile.read(file, STATE_MAGIC, "jgluon trainer state");

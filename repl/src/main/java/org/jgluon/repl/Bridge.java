@@ -15,6 +15,7 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyArray;
 import org.graalvm.polyglot.proxy.ProxyObject;
 import org.jgluon.engine.Tensor;
+import org.jgluon.gluon.Kwargs;
 
 /**
  * The Java side of the prelude ({@code jgluon/prelude.js}): what the JavaScript wrappers need to
@@ -37,7 +38,7 @@ public final class Bridge {
     private final String program;
     private final List<String> argv;
     private final Map<String, Object> extraGlobals;
-    private final Map<String, Boolean> padCache = new ConcurrentHashMap<>();
+    private final Map<String, Integer> padCache = new ConcurrentHashMap<>();
 
     Bridge(String program, List<String> argv, Map<String, Object> extraGlobals) {
         this.program = program;
@@ -226,36 +227,33 @@ public final class Bridge {
     }
 
     /**
-     * Whether a call with {@code argc} arguments must get an empty options object appended:
-     * Gluon's keyword arguments are optional, the Java API takes a trailing {@code Kwargs}. True
-     * when no overload takes exactly {@code argc} parameters but one takes {@code argc + 1} and
-     * ends in {@code Kwargs}. {@code method} is the Java method name, or {@code <init>}.
+     * Whether a call with {@code argc} arguments should get an empty options object appended
+     * (Gluon's keyword arguments are optional; the Java API takes a trailing {@code Kwargs}):
+     * 0 = no; 1 = yes (no overload takes {@code argc} parameters, one takes {@code argc + 1}
+     * ending in {@code Kwargs}); 2 = only if the call without it finds no overload.
+     * {@code method} is the Java method name, or {@code <init>}.
      */
     @HostAccess.Export
-    public boolean padKwargs(Value target, String method, int argc) {
-        Class<?> c;
-        boolean statics;
-        if (target.isHostObject() && target.asHostObject() instanceof Class<?> k) {
-            c = k;
-            statics = true;
-        } else if (target.isHostObject()) {
-            c = target.asHostObject().getClass();
-            statics = false;
-        } else if (target.hasMember("class")) {
-            c = target.getMember("class").asHostObject();
-            statics = true;
-        } else {
-            return false;
+    public int padKwargs(Value target, String method, int argc) {
+        Class<?> c = targetClass(target);
+        if (c == null) {
+            return 0;
         }
-        String key = c.getName() + "#" + method + "#" + argc + "#" + statics;
-        return padCache.computeIfAbsent(key, k -> computePad(c, method, argc));
+        return padCache.computeIfAbsent(c.getName() + "#" + method + "#" + argc, k -> computePad(c, method, argc));
     }
 
-    private static boolean computePad(Class<?> c, String method, int argc) {
-        Class<?> kw = JsValues.kwargsClass();
-        if (kw == null) {
-            return false;
+    private static Class<?> targetClass(Value target) {
+        if (target.isHostObject()) {
+            Object o = target.asHostObject();
+            return o instanceof Class<?> k ? k : o.getClass();
         }
+        if (target.hasMember("class")) {
+            return target.getMember("class").asHostObject();
+        }
+        return null;
+    }
+
+    private static List<Executable> overloads(Class<?> c, String method) {
         List<Executable> candidates = new ArrayList<>();
         if (method.equals("<init>")) {
             candidates.addAll(Arrays.asList(c.getConstructors()));
@@ -266,8 +264,13 @@ public final class Bridge {
                 }
             }
         }
+        return candidates;
+    }
+
+    private static int computePad(Class<?> c, String method, int argc) {
+        Class<?> kw = Kwargs.class;
         boolean exact = false, padded = false;
-        for (Executable e : candidates) {
+        for (Executable e : overloads(c, method)) {
             int n = e.getParameterCount();
             if (n == argc || (e.isVarArgs() && argc >= n - 1)) {
                 exact = true;
@@ -276,7 +279,54 @@ public final class Bridge {
                 padded = true;
             }
         }
-        return padded && !exact;
+        return !padded ? 0 : exact ? 2 : 1;
+    }
+
+    /** How a script may call a constructor or method, in JS terms: {@code Dense(number, {options}) or Dense(number)}. */
+    @HostAccess.Export
+    public String signatures(Value target, String method, String shown) {
+        Class<?> c = targetClass(target);
+        if (c == null) {
+            return "";
+        }
+        List<String> forms = new ArrayList<>();
+        for (Executable e : overloads(c, method)) {
+            StringBuilder b = new StringBuilder(shown).append('(');
+            Class<?>[] ps = e.getParameterTypes();
+            for (int i = 0; i < ps.length; i++) {
+                b.append(i == 0 ? "" : ", ").append(jsType(ps[i], e.isVarArgs() && i == ps.length - 1));
+            }
+            forms.add(b.append(')').toString());
+        }
+        return String.join(" or ", forms);
+    }
+
+    private static String jsType(Class<?> t, boolean varargs) {
+        if (varargs && t.isArray()) {
+            return "..." + jsType(t.getComponentType(), false);
+        }
+        if (t == Kwargs.class) {
+            return "{options}";
+        }
+        if (t.isPrimitive() && t != boolean.class || Number.class.isAssignableFrom(t)) {
+            return "number";
+        }
+        if (t == boolean.class || t == Boolean.class) {
+            return "boolean";
+        }
+        if (t == String.class || t == java.nio.file.Path.class) {
+            return "string";
+        }
+        if (t == Tensor.class) {
+            return "NDArray";
+        }
+        if (t.isArray() || List.class.isAssignableFrom(t)) {
+            return "array";
+        }
+        if (t == java.util.function.Function.class || t == java.util.function.Supplier.class) {
+            return "function";
+        }
+        return t.getSimpleName();
     }
 
     /** A tensor from a number, a (nested) JS array or typed array, read in one Java loop. */
@@ -357,11 +407,5 @@ public final class Bridge {
     @HostAccess.Export
     public void exit(int code) {
         throw new ScriptExit(code);
-    }
-
-    /** An options object as the API's keyword arguments (for calls the prelude makes itself). */
-    @HostAccess.Export
-    public Object kwargs(Value options) {
-        return JsValues.kwargs(options == null || options.isNull() ? Map.of() : JsValues.toMap(options));
     }
 }

@@ -18,6 +18,9 @@ import org.graalvm.polyglot.SourceSection;
  */
 final class ErrorReport {
 
+    private static final Pattern WRAPPER_TEXT = Pattern.compile(
+            "Proxy\\((?:\\{\\}|function \\(\\) \\{\\}), \\{get: function get\\(\\) \\{ \\[native code\\] \\}.*?\\}\\)");
+
     private ErrorReport() {}
 
     static String format(PolyglotException e, boolean debug) {
@@ -66,6 +69,8 @@ final class ErrorReport {
         if (m == null) {
             return "error";
         }
+        // GraalJS spells out the prelude's wrapper of a Java object (a JS Proxy) in full
+        m = WRAPPER_TEXT.matcher(m).replaceAll("this jgluon object");
         if (e.isSyntaxError() && where != null) {
             // GraalJS repeats the position (0-based column) in a syntax error's message: drop it
             m = m.replaceFirst(Pattern.quote(where.getSource().getName()) + ":\\d+:\\d+\\s*", "");

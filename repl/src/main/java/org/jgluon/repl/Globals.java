@@ -18,7 +18,7 @@ public final class Globals {
     /** A fresh set of globals for one script run or REPL session. */
     static Map<String, Object> create() {
         Map<String, Object> g = new LinkedHashMap<>();
-        // g.put("report", new org.jgluon.repl.report.Report());   <- the training report goes here
+        g.put("report", new org.jgluon.repl.report.Report()); // the training report (report.open, startEpoch, ...)
         return g;
     }
 }

@@ -18,7 +18,8 @@ final class HostMembers {
     /** Names that Gluon reads as properties; a zero-argument Java method of that name is called. */
     private static final Set<String> PROPERTIES = Set.of(
             "learning_rate", "shape", "name", "prefix", "params", "optimizer", "dtype", "ndim",
-            "num_update", "classes", "synset", "dataset", "batch_size");
+            "num_update", "classes", "synset", "dataset",
+            "weight", "bias", "gamma", "beta", "running_mean", "running_var");
 
     /** Gluon spellings whose Java name is not the plain camelCase of the snake_case one. */
     private static final Map<String, String> ALIASES = Map.of(

@@ -17,7 +17,7 @@ final class Info {
                 .append(", threads: ").append(Parallel.threads()).append('\n');
         b.append("heap: ").append(Runtime.getRuntime().maxMemory() >> 20).append(" MiB max\n");
         b.append("graaljs: ").append(graalVersion()).append(" (interpreter)\n");
-        b.append("simd: ").append(simd()).append('\n');
+        b.append(simd()).append('\n');
         String data = System.getProperty("jgluon.data");
         b.append("data: ").append(data != null ? data : "default search (~/.jgluon/datasets, /usr/share/datasets)").append('\n');
         return b.toString();
@@ -28,9 +28,11 @@ final class Info {
         try {
             var location = Engine.class.getProtectionDomain().getCodeSource().getLocation();
             try (var jar = new java.util.jar.JarFile(java.nio.file.Path.of(location.toURI()).toFile())) {
-                var attrs = jar.getManifest().getAttributes("polyglot");
-                if (attrs != null && attrs.getValue("Implementation-Version") != null) {
-                    return attrs.getValue("Implementation-Version");
+                var manifest = jar.getManifest();
+                for (var attrs : new java.util.jar.Attributes[] {manifest.getMainAttributes(), manifest.getAttributes("polyglot")}) {
+                    if (attrs != null && attrs.getValue("Implementation-Version") != null) {
+                        return attrs.getValue("Implementation-Version");
+                    }
                 }
             }
         } catch (Exception e) {
@@ -43,9 +45,10 @@ final class Info {
     private static String simd() {
         try {
             Object r = Class.forName("org.jgluon.engine.SimdCheck").getMethod("report").invoke(null);
-            return String.valueOf(r).strip().replace("\n", "\n      ");
+            String text = String.valueOf(r).strip();
+            return text.regionMatches(true, 0, "SIMD", 0, 4) ? text : "simd: " + text;
         } catch (ReflectiveOperationException | LinkageError e) {
-            return "(no SIMD check in this build)";
+            return "simd: (no SIMD check in this build)";
         }
     }
 }

@@ -1,6 +1,5 @@
 package org.jgluon.repl;
 
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +17,6 @@ final class JsValues {
 
     /** The member under which every wrapper of the prelude gives out its Java object. */
     static final String HOST_MEMBER = "__host__";
-
-    static final String KWARGS_CLASS = "org.jgluon.gluon.Kwargs";
 
     private JsValues() {}
 
@@ -85,43 +82,5 @@ final class JsValues {
             return toMap(v);
         }
         return v;
-    }
-
-    /** Gluon's keyword-argument object built from a map, or null while the layers library lacks it. */
-    static Object kwargs(Map<String, Object> map) {
-        Method of = kwargsOf();
-        if (of == null) {
-            throw new IllegalStateException("options objects need org.jgluon.gluon.Kwargs, which is not on the class path");
-        }
-        try {
-            return of.invoke(null, map);
-        } catch (ReflectiveOperationException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(cause);
-        }
-    }
-
-    private static volatile Method kwargsOf;
-    private static volatile boolean kwargsLooked;
-
-    static Class<?> kwargsClass() {
-        Method of = kwargsOf();
-        return of == null ? null : of.getDeclaringClass();
-    }
-
-    private static Method kwargsOf() {
-        if (!kwargsLooked) {
-            try {
-                Class<?> c = Class.forName(KWARGS_CLASS, false, JsValues.class.getClassLoader());
-                kwargsOf = c.getMethod("of", Map.class);
-            } catch (ReflectiveOperationException e) {
-                kwargsOf = null;
-            }
-            kwargsLooked = true;
-        }
-        return kwargsOf;
     }
 }

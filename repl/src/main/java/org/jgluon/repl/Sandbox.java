@@ -14,6 +14,7 @@ import org.graalvm.polyglot.PolyglotAccess;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.FileSystem;
 import org.graalvm.polyglot.io.IOAccess;
+import org.jgluon.gluon.Kwargs;
 
 /**
  * What a script may touch. By default: the public members of jgluon's API classes
@@ -105,18 +106,13 @@ final class Sandbox {
         return b;
     }
 
-    /** Options objects → {@code Kwargs} wherever a Java parameter asks for one. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    /** Options objects → {@code Kwargs} wherever a Java parameter asks for one; JS numbers and strings for float and Path. */
     private static HostAccess hostAccess(HostAccess.Builder b) {
         // JS numbers are doubles; the API takes float (learning rates, dropout rates, scalars)
-        b.targetTypeMapping(Double.class, Float.class, null, Double::floatValue);
-        // file names as JS strings: save_parameters('net.params')
-        b.targetTypeMapping(String.class, Path.class, null, Path::of);
-        Class kw = JsValues.kwargsClass();
-        if (kw != null) {
-            b.targetTypeMapping(Value.class, kw, JsValues::isOptionsObject,
-                    v -> JsValues.kwargs(JsValues.toMap(v)));
-        }
+        b.targetTypeMapping(Double.class, Float.class, null, Double::floatValue, HostAccess.TargetMappingPrecedence.LOW);
+        // file names as JS strings: save_parameters('net.params'); a String overload wins
+        b.targetTypeMapping(String.class, Path.class, null, Path::of, HostAccess.TargetMappingPrecedence.LOWEST);
+        b.targetTypeMapping(Value.class, Kwargs.class, JsValues::isOptionsObject, v -> Kwargs.of(JsValues.toMap(v)));
         return b.build();
     }
 }

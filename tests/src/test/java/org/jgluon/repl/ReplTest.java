@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jline.reader.Candidate;
+import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.DumbTerminal;
 import org.junit.jupiter.api.AfterAll;
@@ -102,9 +103,11 @@ class ReplTest {
         final Thread thread;
         final AtomicInteger status = new AtomicInteger(-1);
 
-        Session(Path history, boolean interactive) throws IOException {
-            terminal = new DumbTerminal("test", Terminal.TYPE_DUMB, new PipedInputStream(keys, 1 << 16), screen,
+        /** {@code type}: "dumb" reads plain lines; "ansi" makes JLine use its key bindings (Tab completion). */
+        Session(Path history, boolean interactive, String type) throws IOException {
+            terminal = new DumbTerminal("test", type, new PipedInputStream(keys, 1 << 16), screen,
                     StandardCharsets.UTF_8);
+            terminal.setSize(new Size(160, 40));
             // like Main: the context lives on the REPL's thread (a JS context is single-threaded)
             thread = new Thread(() -> {
                 try (JsSession own = new JsSession(new JsSession.Settings(Path.of(""), false, "<repl>", List.of(),
@@ -148,7 +151,7 @@ class ReplTest {
     @Test
     void terminalMultiLineCompletionAndHistory(@TempDir Path tmp) throws Exception {
         Path history = tmp.resolve("jgluon-home").resolve("history");
-        try (Session s = new Session(history, true)) {
+        try (Session s = new Session(history, true, "ansi")) {
             s.waitFor("jgluon> ");
             s.type("function g(a) {\n");
             Thread.sleep(300); // the REPL now holds an incomplete statement and waits for more
@@ -167,7 +170,7 @@ class ReplTest {
 
     @Test
     void ctrlCStopsARunningLoopAndTheSessionGoesOn() throws Exception {
-        try (Session s = new Session(null, true)) {
+        try (Session s = new Session(null, true, Terminal.TYPE_DUMB)) {
             s.waitFor("jgluon> ");
             s.type("var spins = 0; print('spinning'); while (true) { spins++ }\n");
             s.waitFor("spinning");

@@ -3,7 +3,7 @@ package org.jgluon.bench.conv;
 import org.jgluon.engine.kernels.Conv2dGeometry;
 import org.jgluon.engine.kernels.Pool2dGeometry;
 
-/** The convolution and pooling layers of AlexNet (seed-experiment.md) at a given input size and batch. */
+/** The convolution and pooling layers of AlexNet on Fashion-MNIST (seed-experiment.md: 1 input channel) at a given input size and batch. */
 final class AlexNetLayers {
 
     private AlexNetLayers() {}
@@ -14,7 +14,7 @@ final class AlexNetLayers {
         int p1 = (s1 - 3) / 2 + 1;      // pool 3/2
         int p2 = (p1 - 3) / 2 + 1;      // conv2 keeps p1, pool 3/2
         return switch (layer) {
-            case "conv1" -> Conv2dGeometry.of(n, 3, size, size, 96, 11, 11, 4, 4, 0, 0, 1, 1, 1);
+            case "conv1" -> Conv2dGeometry.of(n, 1, size, size, 96, 11, 11, 4, 4, 0, 0, 1, 1, 1); // Fashion-MNIST: 1 channel
             case "conv2" -> Conv2dGeometry.of(n, 96, p1, p1, 256, 5, 5, 1, 1, 2, 2, 1, 1, 1);
             case "conv3" -> Conv2dGeometry.of(n, 256, p2, p2, 384, 3, 3, 1, 1, 1, 1, 1, 1, 1);
             case "conv4" -> Conv2dGeometry.of(n, 384, p2, p2, 384, 3, 3, 1, 1, 1, 1, 1, 1, 1);

@@ -6,11 +6,9 @@ import java.util.concurrent.TimeUnit;
 import org.jgluon.engine.Parallel;
 import org.jgluon.engine.kernels.ActivationKernels;
 import org.jgluon.engine.kernels.BatchNormKernels;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -23,14 +21,14 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * BatchNorm+ReLU training step (forward on batch statistics, then backward to x, γ and β) on
  * AlexNet's first activation at 224, {@code (128, 96, 54, 54)}: the fused kernels against
- * BatchNorm then a separate ReLU (forward and backward). Reports ms per step; the secondary
- * {@code gbytes} result is GB/s counted on the five tensor passes any implementation needs
- * (read x, write z; read dz and x, write dx — 5 × 143 MB), so 65 GB/s there is the two-core
- * bandwidth bound (≈ 11 ms). Run:
- * {@code ./jgluon bench jmh BatchNormReluBench} (or {@code -p variant=fused -p threads=1}).
+ * BatchNorm then a separate ReLU (forward and backward). Reports ms per step as a distribution
+ * (every step is timed: mean, median and the minimum, which on a shared, loaded machine is the
+ * closest to what the kernels do alone). Run
+ * {@code ./jgluon bench jmh BatchNormReluBench} (or {@code -p variant=fused -p threads=1}), or
+ * {@link BatchNormReluReport} for the same runs printed with GB/s and the fused/unfused ratio.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 6, time = 2)
@@ -48,18 +46,6 @@ public class BatchNormReluBench {
 
     private int outer, channels, inner, n;
     private float[] x, z, dz, dx, y, dy, gamma, beta, mean, var, invStd, dgamma, dbeta;
-
-    /** GB moved per step by the minimal five tensor passes; JMH turns it into GB/s. */
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Traffic {
-        public double gbytes;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            gbytes = 0;
-        }
-    }
 
     @Setup
     public void setup() {
@@ -96,21 +82,20 @@ public class BatchNormReluBench {
     }
 
     @Benchmark
-    public float step(Traffic traffic) {
+    public float step() {
         if (variant.equals("fused")) {
             BatchNormKernels.forwardTrain(x, 0, z, 0, outer, channels, inner, gamma, beta, 1e-5f, true, mean, var,
                     invStd);
-            BatchNormKernels.backward(dz, 0, x, 0, z, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, invStd,
+            BatchNormKernels.backward(dz, 0, x, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, invStd,
                     true, false, dgamma, dbeta);
         } else {
             BatchNormKernels.forwardTrain(x, 0, y, 0, outer, channels, inner, gamma, beta, 1e-5f, false, mean, var,
                     invStd);
             ActivationKernels.forward(ActivationKernels.Kind.RELU, 0f, y, 0, z, 0, n);
             ActivationKernels.backward(ActivationKernels.Kind.RELU, 0f, y, 0, z, 0, dz, 0, dy, 0, n, false);
-            BatchNormKernels.backward(dy, 0, x, 0, null, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, invStd,
+            BatchNormKernels.backward(dy, 0, x, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, invStd,
                     false, false, dgamma, dbeta);
         }
-        traffic.gbytes += 5.0 * 4 * n / 1e9;
         return dx[n - 1] + dgamma[0];
     }
 }

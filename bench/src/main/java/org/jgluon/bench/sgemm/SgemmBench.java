@@ -25,13 +25,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        "--sun-misc-unsafe-memory-access=allow"})
 public class SgemmBench {
 
     @Param({"256", "512", "1024", "2048",
             "conv1@224", "conv2@224", "conv3@224", "conv4@224", "conv5@224",
             "conv1@96", "conv2@96", "conv3@96", "conv4@96", "conv5@96",
-            "conv2@224.dW", "conv2@224.dX"})
+            "conv2@224.dW", "conv2@224.dX", "dense1@224", "dense1@224.dX", "dense1@224.dW"})
     public String shape;
 
     @Param({"1", "2"})

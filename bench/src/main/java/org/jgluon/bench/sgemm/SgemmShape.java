@@ -9,7 +9,7 @@ import org.jgluon.engine.Rng;
  * (Fashion-MNIST, 1 input channel) per image, at 224 and at 96 pixels. For a convolution with F
  * filters over C channels, a kh×kw kernel and an OH×OW output, forward is W (F × C·kh·kw) times
  * the column matrix (C·kh·kw × OH·OW): M = F, N = OH·OW, K = C·kh·kw. The ".dW" and ".dX" shapes
- * are conv2's two backward products at 224.
+ * are conv2's two backward products at 224; "dense1@224" is the first dense layer at batch 128.
  *
  * <p>Spatial sizes: 224 → conv1 (11×11 stride 4) 54 → pool 26 → conv2 (5×5 pad 2) 26 → pool 12 →
  * conv3..5 (3×3 pad 1) 12; 96 → 22 → 10 → 10 → 4 → 4.
@@ -25,6 +25,10 @@ public record SgemmShape(String name, boolean transA, boolean transB, int m, int
         // conv2 at 224 backward: dW = dY (F × OHOW) · colᵀ, dcol = Wᵀ · dY.
         add("conv2@224.dW", false, true, 256, 96 * 25, 26 * 26);
         add("conv2@224.dX", true, false, 96 * 25, 26 * 26, 256);
+        // The first dense layer at 224 (6400 → 4096, batch 128): y = x·Wᵀ, dx = dy·W, dW = dyᵀ·x.
+        add("dense1@224", false, true, 128, 4096, 6400);
+        add("dense1@224.dX", false, false, 128, 6400, 4096);
+        add("dense1@224.dW", true, false, 4096, 6400, 128);
     }
 
     private static void conv(int res, int out1, int out2, int out3) {

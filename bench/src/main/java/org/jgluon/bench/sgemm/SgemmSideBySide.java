@@ -1,6 +1,7 @@
 package org.jgluon.bench.sgemm;
 
 import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,10 +76,11 @@ public final class SgemmSideBySide {
         if (peer != null) measure(peer, s, 0.5);
 
         System.out.println("""
-                GFLOPS, median over rounds: wall-clock rate, and the "CPU-time" rate (GFLOP per second
-                of the process's CPU time, times the thread count). On a machine shared with other
-                work the wall-clock rate falls with the load; the CPU-time rate estimates the
-                unloaded one (caches and memory bandwidth are still shared).
+                GFLOPS, median over rounds: wall-clock rate, and the "CPU-time" rate (GFLOP per
+                second of the process's CPU time, less the JIT's, times the thread count). On a
+                machine shared with other work the wall-clock rate falls with the load; the
+                CPU-time rate estimates the unloaded one (caches and memory bandwidth are still
+                shared).
                 """);
         System.out.printf("%-8s %-21s %-21s %-8s %-16s %-16s %s%n", "threads", "jgluon (peak)", "OpenBLAS (peak)",
                 "ratio", "jgluon CPU-time", "OpenBLAS CPU-time", "ratio");
@@ -108,9 +110,11 @@ public final class SgemmSideBySide {
             System.out.println("         rounds (wall): jgluon " + fmt(o) + (peer == null ? "" : ", OpenBLAS " + fmt(p)));
         }
         for (int ti = 1; ti < threadCounts.length; ti++) {
-            System.out.printf("%d threads / %d (wall): jgluon %.2fx%s%n", threadCounts[ti], threadCounts[0],
-                    oursMedian[ti].wall / oursMedian[0].wall,
-                    peer == null ? "" : String.format(", OpenBLAS %.2fx", peerMedian[ti].wall / peerMedian[0].wall));
+            System.out.printf("%d threads / %d: wall-clock jgluon %.2fx%s; CPU-time jgluon %.2fx%s%n",
+                    threadCounts[ti], threadCounts[0], oursMedian[ti].wall / oursMedian[0].wall,
+                    peer == null ? "" : String.format(", OpenBLAS %.2fx", peerMedian[ti].wall / peerMedian[0].wall),
+                    oursMedian[ti].perCore / oursMedian[0].perCore,
+                    peer == null ? "" : String.format(", OpenBLAS %.2fx", peerMedian[ti].perCore / peerMedian[0].perCore));
         }
         System.out.printf("load average at the end: %.1f on %d cores%n",
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
@@ -133,12 +137,16 @@ public final class SgemmSideBySide {
         }
     }
 
+    /** Runs for at least 3 s and until the JIT is idle and the rate has settled (at most 30 s). */
     private static void warmUp(Gemm g, SgemmShape s) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long start = System.nanoTime(), deadline = start + 30_000_000_000L;
         double previous = 0;
-        long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < deadline) {
+            long jit0 = jit.getTotalCompilationTime();
             double rate = measure(g, s, 0.5).wall;
-            if (rate < 1.1 * previous && rate > 0.5 * previous) return;
+            boolean jitIdle = jit.getTotalCompilationTime() == jit0;
+            if (System.nanoTime() - start > 3_000_000_000L && jitIdle && rate < 1.1 * previous && rate > 0.5 * previous) return;
             previous = rate;
         }
     }
@@ -146,7 +154,9 @@ public final class SgemmSideBySide {
     /** Rates over calls repeated for about {@code seconds}. */
     private static Rate measure(Gemm g, SgemmShape s, double seconds) {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         long budget = (long) (seconds * 1e9);
+        long jit0 = jit.getTotalCompilationTime();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime(), t;
         int calls = 0;
@@ -155,7 +165,9 @@ public final class SgemmSideBySide {
             calls++;
             t = System.nanoTime();
         } while (t - t0 < budget);
-        long cpu = os.getProcessCpuTime() - cpu0;
+        // The JIT's compiler threads are part of the process: leave their time out.
+        long cpu = os.getProcessCpuTime() - cpu0 - (jit.getTotalCompilationTime() - jit0) * 1_000_000L;
+        cpu = Math.max(cpu, 1);
         double gflop = s.gflop() * calls;
         return new Rate(gflop / ((t - t0) / 1e9), gflop / (cpu / 1e9));
     }

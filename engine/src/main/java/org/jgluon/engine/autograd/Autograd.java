@@ -23,7 +23,9 @@ import org.jgluon.engine.Tensor;
  * {@code record} runs in predict mode.
  *
  * <p>{@code backward} frees the part of the graph it walked (MXNet's {@code retain_graph=False}):
- * a second backward through it gets a clear error instead of silently zero gradients.
+ * its op outputs become constants, as in MXNet, so they may feed a new recording (as inputs that
+ * need no gradient), and a second backward from them gets a clear error instead of silently zero
+ * gradients.
  */
 public final class Autograd {
 
@@ -49,6 +51,9 @@ public final class Autograd {
         boolean recording;
         boolean training;
     }
+
+    /** Marks an op output whose graph a backward has freed (for the error a second backward gets). */
+    private static final Node FREED = new Node("freed by backward", new Tensor[0], g -> { });
 
     private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
 
@@ -107,6 +112,13 @@ public final class Autograd {
      */
     public static Tensor recordOp(String op, Tensor output, BackwardFn fn, Tensor... inputs) {
         if (!wouldRecord(inputs)) return output;
+        for (Tensor in : inputs) {
+            if (in == output) {
+                // the output would become its own producer and lose the graph behind it
+                throw new IllegalStateException("autograd: op '" + op + "' records one of its inputs as its output;"
+                        + " an op must return a new tensor (a view is fine), or return the input unrecorded");
+            }
+        }
         output.markRequiresGrad();
         output.setNode(new Node(op, inputs, fn));
         return output;
@@ -127,6 +139,7 @@ public final class Autograd {
      */
     public static void backward(Tensor head, Tensor headGrad) {
         if (!head.requiresGrad()) {
+            if (head.node() == FREED) throw freed(head);
             throw new IllegalStateException("backward: this tensor " + head.shapeString()
                     + " is not part of a recorded computation. Compute it inside autograd.record(...)"
                     + " from inputs that called attach_grad() (parameters do this in initialize()).");
@@ -136,7 +149,6 @@ public final class Autograd {
                     + " does not match the output " + head.shapeString());
         }
         if (head.node() == null) {
-            if (head.gradReq() == GradReq.NULL) throw freed(head);
             // a leaf: its own gradient is the head gradient
             Tensor g = headGrad != null ? headGrad : Tensor.full(1f, head.shape());
             Tensor buf = head.gradBuffer();
@@ -152,7 +164,6 @@ public final class Autograd {
         for (Tensor t : order) {
             for (Tensor in : t.node().inputs) {
                 if (in == null || !in.requiresGrad() || in.node() != null) continue;
-                if (in.gradReq() == GradReq.NULL) throw freed(in);
                 if (in.gradReq() == GradReq.WRITE && zeroed.put(in, true) == null) in.gradBuffer().fill(0f);
             }
         }
@@ -168,7 +179,8 @@ public final class Autograd {
         } finally {
             for (Tensor t : order) {
                 t.clearGrad();
-                t.setNode(null);
+                t.setNode(FREED);
+                t.clearRequiresGrad();
             }
         }
     }
@@ -198,7 +210,7 @@ public final class Autograd {
             Tensor[] inputs = t.node().inputs;
             if (i[0] < inputs.length) {
                 Tensor in = inputs[i[0]++];
-                if (in != null && in.node() != null && seen.put(in, true) == null) {
+                if (in != null && in.requiresGrad() && in.node() != null && seen.put(in, true) == null) {
                     stack.push(in);
                     next.push(new int[1]);
                 }

@@ -1,7 +1,6 @@
 package org.jgluon.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -13,11 +12,13 @@ import org.jgluon.engine.Parallel;
  * <p>Layout: the input is viewed as {@code (outer, channels, inner)} — NCHW with the channel axis 1
  * is {@code (N, C, H·W)}, a 2-D {@code (N, C)} input is {@code (N, C, 1)}. Channel {@code c} is
  * {@code outer} rows of {@code inner} contiguous floats, row {@code o} starting at
- * {@code (o·channels + c)·inner}; its statistics run over {@code m = outer·inner} values.
+ * {@code (o·channels + c)·inner}; its statistics run over {@code m = outer·inner} values. For a
+ * 2-D input the channels are contiguous instead, and vectors run across them ({@link #columnChannels}).
  *
  * <p>Work is split over channels only, and each channel's sums are taken in one thread in a fixed
  * order, so results are bit-identical for any thread count. Handling a whole channel at a time
- * also keeps it in cache between the statistics pass and the pass that writes the output.
+ * also keeps it in cache between the statistics pass and the pass that writes the output; that
+ * second pass walks the rows in reverse, so the rows read last (still in L2) come first.
  *
  * <p>Sums: float vector partials over at most {@link #FLUSH} values, added into double; the
  * statistics are taken around a per-channel shift (the channel's first value) so that
@@ -47,9 +48,12 @@ public final class BatchNormKernels {
                                     float[] mean, float[] var, float[] invStd) {
         final long m = (long) outer * inner;
         final int rowStride = channels * inner;
-        Parallel.forRange(channels, 1, (lo, hi) -> {
+        final int split = columnChannels(outer, channels, inner);
+        Parallel.forRange(split / L, 1, (lo, hi) -> trainColumns(x, xo, y, yo, outer, channels, lo * L, hi * L,
+                gamma, beta, eps, relu, mean, var, invStd));
+        Parallel.forRange(channels - split, 1, (lo, hi) -> {
             double[] acc = new double[2];
-            for (int c = lo; c < hi; c++) {
+            for (int c = split + lo; c < split + hi; c++) {
                 int base = c * inner;
                 float k = m == 0 ? 0f : x[xo + base];
                 acc[0] = 0;
@@ -63,7 +67,7 @@ public final class BatchNormKernels {
                 invStd[c] = (float) r;
                 float scale = foldedScale(gamma, c, invStd[c]);
                 float shift = beta == null ? 0f : beta[c];
-                for (int o = 0; o < outer; o++) {
+                for (int o = outer - 1; o >= 0; o--) { // backwards: the rows read last are still in L2
                     int off = base + o * rowStride;
                     affineRow(x, xo + off, y, yo + off, inner, mean[c], scale, shift, relu);
                 }
@@ -80,8 +84,11 @@ public final class BatchNormKernels {
                                         float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
                                         float eps, boolean relu) {
         final int rowStride = channels * inner;
-        Parallel.forRange(channels, 1, (lo, hi) -> {
-            for (int c = lo; c < hi; c++) {
+        final int split = columnChannels(outer, channels, inner);
+        Parallel.forRange(split / L, 1, (lo, hi) -> inferenceColumns(x, xo, y, yo, outer, channels, lo * L, hi * L,
+                gamma, beta, runningMean, runningVar, eps, relu));
+        Parallel.forRange(channels - split, 1, (lo, hi) -> {
+            for (int c = split + lo; c < split + hi; c++) {
                 float scale = foldedScale(gamma, c, inferenceInvStd(runningVar[c], eps));
                 float shift = beta == null ? 0f : beta[c];
                 for (int o = 0; o < outer; o++) {
@@ -115,48 +122,48 @@ public final class BatchNormKernels {
     }
 
     /**
-     * Backward of BatchNorm (or of BatchNorm+ReLU when {@code relu}, the mask taken from the
-     * output {@code z}: {@code g = dz·[z > 0]}). Two passes per channel and no intermediate tensor:
-     * first {@code dβ = Σg}, {@code dγ = r·Σg·(x−μ)}; then, when {@code dx != null},
+     * Backward of BatchNorm, or of BatchNorm+ReLU when {@code relu} ({@code g = dz·[z > 0]}, z the
+     * forward's output). Two passes per channel and no intermediate tensor: first
+     * {@code dβ = Σg}, {@code dγ = r·Σg·(x−μ)}; then, when {@code dx != null},
      * {@code dx = (γ·r/m)·(m·g − dβ − x̂·dγ)} (written, or added when {@code accumulate}).
      *
      * <p>{@code mean} and {@code invStd} are what the forward used: the batch statistics, or the
-     * running ones ({@code mean = μ_run}, {@code invStd = 1/sqrt(σ²_run + eps)}) with
+     * running ones ({@code mean = μ_run}, {@code invStd = }{@link #inferenceInvStd}) with
      * {@code globalStats}, where the statistics are constants and {@code dx = γ·r·g}.
      * {@code dgamma} and {@code dbeta} are written.
      *
-     * <p>Fused, each pass reads two of the three tensors: the first only dz and z — where
-     * {@code g ≠ 0}, {@code z = γx̂ + β > 0}, so {@code Σg·x̂ = (Σg·z − β·Σg)/γ} (used when
-     * {@code |β| ≤ 64·|γ|}, where recovering x̂ from z costs a few float roundings; a tiny γ reads
-     * x instead) — and the second only dz and x, recomputing the sign of z from x with the
-     * forward's exact float formula, so the mask is bit-identical to the one z holds. {@code z}
-     * must therefore be this class's forward output for the same γ, β, mean and invStd.
+     * <p>Both passes read the same two tensors, dz and x, so the second finds the channel still in
+     * cache: the ReLU mask is not read from z but recomputed from x with the forward's exact float
+     * formula ({@code fma(x − μ, γr, β) > 0}, γr rounded as the forward rounds it), which gives z's
+     * sign bit for bit. (Reading z in the first pass instead made the second pass fetch x from
+     * memory: 25 % slower.) So {@code gamma}, {@code beta}, {@code mean} and {@code invStd} must be
+     * the ones the forward ran with.
      */
-    public static void backward(float[] dz, int dzo, float[] x, int xo, float[] z, int zo,
-                                float[] dx, int dxo, boolean accumulate,
+    public static void backward(float[] dz, int dzo, float[] x, int xo, float[] dx, int dxo, boolean accumulate,
                                 int outer, int channels, int inner, float[] gamma, float[] beta,
                                 float[] mean, float[] invStd,
                                 boolean relu, boolean globalStats, float[] dgamma, float[] dbeta) {
         final long m = (long) outer * inner;
         final int rowStride = channels * inner;
-        Parallel.forRange(channels, 1, (lo, hi) -> {
+        final int split = columnChannels(outer, channels, inner);
+        Parallel.forRange(split / L, 1, (lo, hi) -> backwardColumns(dz, dzo, x, xo, dx, dxo, accumulate, outer,
+                channels, lo * L, hi * L, gamma, beta, mean, invStd, relu, globalStats, dgamma, dbeta));
+        Parallel.forRange(channels - split, 1, (lo, hi) -> {
             double[] acc = new double[2];
-            for (int c = lo; c < hi; c++) {
+            for (int c = split + lo; c < split + hi; c++) {
                 int base = c * inner;
                 float mu = mean[c];
-                double gam = gamma == null ? 1.0 : gamma[c], bet = beta == null ? 0.0 : beta[c];
-                boolean fromZ = relu && Math.abs(bet) <= 64 * Math.abs(gam);
-                float scale = foldedScale(gamma, c, invStd[c]), shift = (float) bet;
+                double gam = gamma == null ? 1.0 : gamma[c];
+                float scale = foldedScale(gamma, c, invStd[c]), shift = beta == null ? 0f : beta[c];
                 acc[0] = 0;
                 acc[1] = 0;
                 for (int o = 0; o < outer; o++) {
                     int off = base + o * rowStride;
-                    if (fromZ) reluGradSums(dz, dzo + off, z, zo + off, inner, acc);
-                    else gradSums(dz, dzo + off, x, xo + off, inner, mu, scale, shift, relu, acc);
+                    gradSums(dz, dzo + off, x, xo + off, inner, mu, scale, shift, relu, acc);
                 }
                 double r = invStd[c];
                 double dBeta = acc[0];
-                double dGamma = fromZ ? (acc[1] - bet * acc[0]) / gam : acc[1] * r;
+                double dGamma = acc[1] * r;
                 dbeta[c] = (float) dBeta;
                 dgamma[c] = (float) dGamma;
                 if (dx == null) continue;
@@ -165,13 +172,149 @@ public final class BatchNormKernels {
                 float a = (float) gr;
                 float b = globalStats || m == 0 ? 0f : (float) (-gr * r * dGamma / m);
                 float k = globalStats || m == 0 ? 0f : (float) (-gr * dBeta / m);
-                for (int o = 0; o < outer; o++) {
+                for (int o = outer - 1; o >= 0; o--) { // backwards: the rows read last are still in L2
                     int off = base + o * rowStride;
                     gradRow(dz, dzo + off, x, xo + off, dx, dxo + off, inner, mu, scale, shift, a, b, k,
                             relu, accumulate);
                 }
             }
         });
+    }
+
+    // ---- 2-D input: vectors across channels ------------------------------------------------
+
+    /**
+     * How many leading channels take the column path: with {@code inner == 1} (a 2-D (N, C) input)
+     * a channel is a strided column, so vectors run across L neighbouring channels instead, down
+     * the rows; the last {@code channels % L} take the per-channel path. Each channel is still
+     * reduced in one thread in row order (deterministic for any thread count).
+     */
+    private static int columnChannels(int outer, int channels, int inner) {
+        return inner == 1 && outer > 0 ? channels / L * L : 0;
+    }
+
+    /** Adds the per-lane float partials of {@code v} into {@code sums}. */
+    private static void flushLanes(FloatVector v, float[] scratch, double[] sums) {
+        v.intoArray(scratch, 0);
+        for (int l = 0; l < L; l++) sums[l] += scratch[l];
+    }
+
+    private static void trainColumns(float[] x, int xo, float[] y, int yo, int outer, int channels, int c0, int c1,
+                                     float[] gamma, float[] beta, float eps, boolean relu,
+                                     float[] mean, float[] var, float[] invStd) {
+        double[] s1 = new double[L], s2 = new double[L];
+        float[] scratch = new float[L], scale = new float[L], shift = new float[L];
+        FloatVector zero = FloatVector.zero(S);
+        for (int c = c0; c < c1; c += L) {
+            FloatVector k = FloatVector.fromArray(S, x, xo + c);
+            java.util.Arrays.fill(s1, 0);
+            java.util.Arrays.fill(s2, 0);
+            for (int o = 0; o < outer; ) {
+                int end = Math.min(outer, o + FLUSH / L);
+                FloatVector a1 = zero, a2 = zero;
+                for (; o < end; o++) {
+                    FloatVector d = FloatVector.fromArray(S, x, xo + o * channels + c).sub(k);
+                    a1 = a1.add(d);
+                    a2 = d.fma(d, a2);
+                }
+                flushLanes(a1, scratch, s1);
+                flushLanes(a2, scratch, s2);
+            }
+            k.intoArray(scratch, 0);
+            for (int l = 0; l < L; l++) {
+                double d = s1[l] / outer;
+                double v = Math.max(0.0, s2[l] / outer - d * d);
+                mean[c + l] = (float) (scratch[l] + d);
+                var[c + l] = (float) v;
+                invStd[c + l] = (float) (1.0 / Math.sqrt(v + eps));
+                scale[l] = foldedScale(gamma, c + l, invStd[c + l]);
+                shift[l] = beta == null ? 0f : beta[c + l];
+            }
+            affineColumns(x, xo, y, yo, outer, channels, c, FloatVector.fromArray(S, mean, c),
+                    FloatVector.fromArray(S, scale, 0), FloatVector.fromArray(S, shift, 0), relu);
+        }
+    }
+
+    private static void inferenceColumns(float[] x, int xo, float[] y, int yo, int outer, int channels, int c0,
+                                         int c1, float[] gamma, float[] beta, float[] runningMean,
+                                         float[] runningVar, float eps, boolean relu) {
+        float[] scale = new float[L], shift = new float[L];
+        for (int c = c0; c < c1; c += L) {
+            for (int l = 0; l < L; l++) {
+                scale[l] = foldedScale(gamma, c + l, inferenceInvStd(runningVar[c + l], eps));
+                shift[l] = beta == null ? 0f : beta[c + l];
+            }
+            affineColumns(x, xo, y, yo, outer, channels, c, FloatVector.fromArray(S, runningMean, c),
+                    FloatVector.fromArray(S, scale, 0), FloatVector.fromArray(S, shift, 0), relu);
+        }
+    }
+
+    /** Columns {@code c .. c+L-1}: {@code y = fma(x − mu, scale, shift)}, clamped at 0 when {@code relu}. */
+    private static void affineColumns(float[] x, int xo, float[] y, int yo, int outer, int channels, int c,
+                                      FloatVector mu, FloatVector scale, FloatVector shift, boolean relu) {
+        FloatVector zero = FloatVector.zero(S);
+        for (int o = 0; o < outer; o++) {
+            int off = o * channels + c;
+            FloatVector v = FloatVector.fromArray(S, x, xo + off).sub(mu).fma(scale, shift);
+            if (relu) v = v.max(zero);
+            v.intoArray(y, yo + off);
+        }
+    }
+
+    private static void backwardColumns(float[] dz, int dzo, float[] x, int xo, float[] dx, int dxo,
+                                        boolean accumulate, int outer, int channels, int c0, int c1,
+                                        float[] gamma, float[] beta, float[] mean, float[] invStd,
+                                        boolean relu, boolean globalStats, float[] dgamma, float[] dbeta) {
+        double[] s1 = new double[L], s2 = new double[L];
+        float[] scratch = new float[L], scale = new float[L], shift = new float[L];
+        float[] ca = new float[L], cb = new float[L], ck = new float[L];
+        FloatVector zero = FloatVector.zero(S);
+        for (int c = c0; c < c1; c += L) {
+            for (int l = 0; l < L; l++) {
+                scale[l] = foldedScale(gamma, c + l, invStd[c + l]);
+                shift[l] = beta == null ? 0f : beta[c + l];
+            }
+            FloatVector mu = FloatVector.fromArray(S, mean, c);
+            FloatVector sv = FloatVector.fromArray(S, scale, 0), tv = FloatVector.fromArray(S, shift, 0);
+            java.util.Arrays.fill(s1, 0);
+            java.util.Arrays.fill(s2, 0);
+            for (int o = 0; o < outer; ) {
+                int end = Math.min(outer, o + FLUSH / L);
+                FloatVector a1 = zero, a2 = zero;
+                for (; o < end; o++) {
+                    int off = o * channels + c;
+                    FloatVector xm = FloatVector.fromArray(S, x, xo + off).sub(mu);
+                    FloatVector g = FloatVector.fromArray(S, dz, dzo + off);
+                    if (relu) g = zero.blend(g, xm.fma(sv, tv).compare(VectorOperators.GT, 0f));
+                    a1 = a1.add(g);
+                    a2 = g.fma(xm, a2);
+                }
+                flushLanes(a1, scratch, s1);
+                flushLanes(a2, scratch, s2);
+            }
+            for (int l = 0; l < L; l++) {
+                double r = invStd[c + l];
+                double dBeta = s1[l], dGamma = s2[l] * r;
+                dbeta[c + l] = (float) dBeta;
+                dgamma[c + l] = (float) dGamma;
+                double gr = (gamma == null ? 1.0 : gamma[c + l]) * r;
+                ca[l] = (float) gr;
+                cb[l] = globalStats ? 0f : (float) (-gr * r * dGamma / outer);
+                ck[l] = globalStats ? 0f : (float) (-gr * dBeta / outer);
+            }
+            if (dx == null) continue;
+            FloatVector av = FloatVector.fromArray(S, ca, 0), bv = FloatVector.fromArray(S, cb, 0);
+            FloatVector kv = FloatVector.fromArray(S, ck, 0);
+            for (int o = 0; o < outer; o++) {
+                int off = o * channels + c;
+                FloatVector xm = FloatVector.fromArray(S, x, xo + off).sub(mu);
+                FloatVector g = FloatVector.fromArray(S, dz, dzo + off);
+                if (relu) g = zero.blend(g, xm.fma(sv, tv).compare(VectorOperators.GT, 0f));
+                FloatVector v = xm.fma(bv, g.fma(av, kv));
+                if (accumulate) v = v.add(FloatVector.fromArray(S, dx, dxo + off));
+                v.intoArray(dx, dxo + off);
+            }
+        }
     }
 
     // ---- row loops -------------------------------------------------------------------------
@@ -258,33 +401,6 @@ public final class BatchNormKernels {
             float g = relu && !(Math.fma(xm, scale, shift) > 0f) ? 0f : dz[dzo + i];
             s1 += g;
             s2 += (double) g * xm;
-        }
-        acc[0] += s1;
-        acc[1] += s2;
-    }
-
-    /** Adds {@code Σg} to acc[0] and {@code Σg·z} to acc[1], {@code g = dz·[z>0]}: x is not read. */
-    private static void reluGradSums(float[] dz, int dzo, float[] z, int zo, int len, double[] acc) {
-        FloatVector zero = FloatVector.zero(S);
-        double s1 = 0, s2 = 0;
-        int i = 0;
-        int upper = S.loopBound(len);
-        while (i < upper) {
-            int end = Math.min(upper, i + FLUSH);
-            FloatVector a1 = zero, a2 = zero;
-            for (; i < end; i += L) {
-                FloatVector zv = FloatVector.fromArray(S, z, zo + i);
-                FloatVector g = zero.blend(FloatVector.fromArray(S, dz, dzo + i), zv.compare(VectorOperators.GT, 0f));
-                a1 = a1.add(g);
-                a2 = g.fma(zv, a2);
-            }
-            s1 += a1.reduceLanes(VectorOperators.ADD);
-            s2 += a2.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < len; i++) {
-            float g = z[zo + i] > 0f ? dz[dzo + i] : 0f;
-            s1 += g;
-            s2 += (double) g * z[zo + i];
         }
         acc[0] += s1;
         acc[1] += s2;

@@ -31,6 +31,13 @@ public final class Conv2dKernels {
     static final int WEIGHT_BLOCKS = 8;
     /** Images are grouped so that one GEMM has about this many output columns. */
     static final int TARGET_COLUMNS = 512;
+    /**
+     * The forward pass builds the column matrix at most this many rows at a time (in even
+     * slices), each slice multiplied
+     * (and accumulated into y) while still in cache: about SGEMM's own depth slice, so SGEMM does
+     * the same packing work as on the whole matrix.
+     */
+    static final int K_SLICE = 256;
     /** Cap on one thread's column buffer (floats), bounding the images per GEMM for large K. */
     static final int MAX_COLS_FLOATS = 1 << 23;
 
@@ -52,23 +59,31 @@ public final class Conv2dKernels {
             int nb = i1 - i0, ld = nb * p;
             for (int gr = 0; gr < g.groups(); gr++) {
                 int wg = wOff + gr * fg * k;
-                float[] b = x;
-                int bOff = xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels();
-                if (nb > 1 || !g.colsAreInput()) {
-                    b = Scratch.cols(k * ld);
-                    bOff = 0;
-                    for (int i = i0; i < i1; i++) {
-                        Im2col.im2col(g, x, xOff + (i * g.c() + gr * g.cg()) * g.inPixels(), b, (i - i0) * p, ld);
+                float[] c = y;
+                int cOff = yOff + (i0 * g.f() + gr * fg) * p;
+                if (nb > 1) {
+                    c = Scratch.rows(fg * ld);
+                    cOff = 0;
+                }
+                if (nb == 1 && g.colsAreInput()) {
+                    Sgemm.sgemm(false, false, fg, p, k, 1f, w, wg, k, x, xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels(), p,
+                            0f, c, cOff, p);
+                } else {
+                    // the column matrix in slices of the GEMM's depth, each multiplied while in cache
+                    int slices = (k + K_SLICE - 1) / K_SLICE, slice = (k + slices - 1) / slices; // even slices
+                    float[] cols = Scratch.cols(slice * ld);
+                    for (int r0 = 0; r0 < k; r0 += slice) {
+                        int r1 = Math.min(k, r0 + slice);
+                        for (int i = i0; i < i1; i++) {
+                            Im2col.im2col(g, x, xOff + (i * g.c() + gr * g.cg()) * g.inPixels(), cols, (i - i0) * p, ld, r0, r1);
+                        }
+                        Sgemm.sgemm(false, false, fg, ld, r1 - r0, 1f, w, wg + r0, k, cols, 0, ld, r0 == 0 ? 0f : 1f, c, cOff, ld);
                     }
                 }
-                if (nb == 1) {
-                    Sgemm.sgemm(false, false, fg, p, k, 1f, w, wg, k, b, bOff, p, 0f, y, yOff + (i0 * g.f() + gr * fg) * p, p);
-                } else {
-                    float[] out = Scratch.rows(fg * ld);
-                    Sgemm.sgemm(false, false, fg, ld, k, 1f, w, wg, k, b, bOff, ld, 0f, out, 0, ld);
+                if (nb > 1) {
                     for (int i = i0; i < i1; i++) {
                         for (int f = 0; f < fg; f++) {
-                            System.arraycopy(out, f * ld + (i - i0) * p, y, yOff + (i * g.f() + gr * fg + f) * p, p);
+                            System.arraycopy(c, f * ld + (i - i0) * p, y, yOff + (i * g.f() + gr * fg + f) * p, p);
                         }
                     }
                 }

@@ -129,13 +129,22 @@ public final class ReduceKernels {
                 return s;
             }
             case MAX -> {
+                // lane-wise max has Math.max semantics (NaN wins, -0 < +0), so any order gives the same value
+                FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+                int i = 0;
+                for (int u = S.loopBound(n); i < u; i += S.length()) acc = acc.max(FloatVector.fromArray(S, x, xo + i));
                 float v = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < n; i++) v = Math.max(v, x[xo + i]);
+                for (float l : acc.toArray()) v = Math.max(v, l);
+                for (; i < n; i++) v = Math.max(v, x[xo + i]);
                 return v;
             }
             default -> {
+                FloatVector acc = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
+                int i = 0;
+                for (int u = S.loopBound(n); i < u; i += S.length()) acc = acc.min(FloatVector.fromArray(S, x, xo + i));
                 float v = Float.POSITIVE_INFINITY;
-                for (int i = 0; i < n; i++) v = Math.min(v, x[xo + i]);
+                for (float l : acc.toArray()) v = Math.min(v, l);
+                for (; i < n; i++) v = Math.min(v, x[xo + i]);
                 return v;
             }
         }

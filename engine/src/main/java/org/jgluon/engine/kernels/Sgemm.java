@@ -12,13 +12,14 @@ import org.jgluon.engine.Parallel;
  * <p>BLIS-style: for each K slice, B is packed into panels NR = 2 vectors wide and A into
  * MR = 12-row micro-panels (a block of rows at a time); a 12×NR register tile (12 broadcasts of A times
  * two B vectors = 24 accumulators held in locals across the K loop) does the work. Row tails use
- * 4-row and 1-row tiles, column tails are zero-padded in the packed B and masked on the store.
+ * 4-row and 1-row tiles, a right-edge panel of at most one vector a half-width tile; column tails
+ * are zero-padded in the packed B and masked on the store.
  * The four transpose cases differ only in the packing.
  *
  * <p>Threads split C into a grid of rectangles (rows × columns, never K), each packing its own
  * panels, so every element of C is computed by the same sequence of operations whatever the
  * thread count: results are bit-identical for 1 and N threads. Called from inside a parallel loop
- * (the conv layer runs one sgemm per image) it runs inline in the calling thread.
+ * (the conv layer runs one sgemm per block of images) it runs inline in the calling thread.
  *
  * <p>{@link SgemmReference} is the scalar test oracle.
  */
@@ -43,6 +44,14 @@ public final class Sgemm {
 
     static final Blocking BLOCKING = new Blocking(1024, 96, 32 * NR);
     static final int NC = BLOCKING.nc();
+    /** Values of K per strip when packing transposes: strided writes over 64 cache lines at most. */
+    private static final int TRANSPOSE_STRIP = 64;
+
+    /**
+     * Up to this many columns (per thread) a row-major A is read in place instead of packed: each
+     * of its values then serves only a few panels of B, too few to repay the transposing copy.
+     */
+    static final int DIRECT_A_MAX_COLUMNS = 256;
 
     /** Below this m·n·k the work is not worth handing to other threads. */
     private static final long PARALLEL_MIN_MNK = 1L << 21;
@@ -108,7 +117,8 @@ public final class Sgemm {
 
     /**
      * Chooses how many row blocks × column blocks to split C into for {@code threads} threads:
-     * the factorisation that minimises the busiest thread's multiply work plus its packing.
+     * the grid (of at most that many rectangles) that minimises the busiest thread's multiply work
+     * plus its packing.
      */
     static int[] threadGrid(int m, int n, int k, int threads) {
         long mnk = (long) m * n * k;
@@ -117,14 +127,16 @@ public final class Sgemm {
         int mUnits = (m + MR - 1) / MR, nUnits = (n + NR - 1) / NR;
         int bestM = 1, bestN = 1;
         double best = Double.MAX_VALUE;
-        for (int tm = 1; tm <= t; tm++) {
-            if (t % tm != 0) continue;
-            int tn = t / tm;
-            if (tm > mUnits || tn > nUnits) continue;
+        // Grids of up to t tasks (a prime t may have no grid that fits; then fewer tasks).
+        for (int tm = 1; tm <= Math.min(t, mUnits); tm++) {
+            int tn = Math.min(t / tm, nUnits);
             double rows = (double) ((mUnits + tm - 1) / tm) * MR;
             double cols = (double) ((nUnits + tn - 1) / tn) * NR;
-            // Multiply work in cycles (2 FMAs of NR lanes per cycle) plus about 2 cycles per packed value.
-            double cost = rows * cols * k / (2.0 * VL) + 2.0 * (rows + cols) * k;
+            // Multiply work in cycles (2 FMAs of VL lanes per cycle) plus packing. A packed value of
+            // B costs more than one of A: a thread's packed B slice (kc × its columns) is large and
+            // streams through the caches, its A block is small and reused. Measured at 1024³ on 2
+            // threads: splitting columns kept 95 % of the one-thread rate per core, rows 80 %.
+            double cost = rows * cols * k / (2.0 * VL) + (rows + 4.0 * cols) * k;
             if (cost < best) {
                 best = cost;
                 bestM = tm;
@@ -149,6 +161,9 @@ public final class Sgemm {
             if (buf.b.length < kcMax * ncMax) buf.b = new float[kcMax * ncMax];
             if (buf.a.length < kcMax * mcMax) buf.a = new float[kcMax * mcMax];
             float[] pa = buf.a, pb = buf.b, acc = buf.acc;
+            // With few columns each value of A is used a few times only: packing it would cost
+            // more than it saves, so the 12-row tiles read A where it is.
+            boolean direct = !transA && j1 - j0 <= DIRECT_A_MAX_COLUMNS;
             for (int jc = j0; jc < j1; jc += ncBlock) {
                 int nc = Math.min(ncBlock, j1 - jc);
                 for (int slice = 0; slice < kSlices; slice++) {
@@ -160,8 +175,8 @@ public final class Sgemm {
                     packB(pb, pc, kc, jc, nc);
                     for (int ic = i0; ic < i1; ic += mcMax) {
                         int mc = Math.min(mcMax, i1 - ic);
-                        packA(pa, ic, mc, pc, kc);
-                        macroKernel(pa, pb, acc, mc, nc, kc, ic, jc, cScale);
+                        packA(pa, ic, mc, pc, kc, direct);
+                        macroKernel(pa, pb, acc, mc, nc, kc, ic, jc, pc, cScale, direct);
                     }
                 }
             }
@@ -191,13 +206,17 @@ public final class Sgemm {
                         }
                     }
                 } else {
-                    // B is stored N×K: read each column's K run contiguously, write with stride NR.
-                    for (int jj = 0; jj < cols; jj++) {
-                        int src = bOff + (j + jj) * ldb + pc;
-                        for (int p = 0, d = dst + jj; p < kc; p++, d += NR) pb[d] = b[src + p];
-                    }
-                    for (int jj = cols; jj < NR; jj++) {
-                        for (int p = 0, d = dst + jj; p < kc; p++, d += NR) pb[d] = 0f;
+                    // B is stored N×K: a transpose, done in strips of TRANSPOSE_STRIP values of K so
+                    // that the strided writes stay in L1.
+                    for (int p0 = 0; p0 < kc; p0 += TRANSPOSE_STRIP) {
+                        int p1 = Math.min(kc, p0 + TRANSPOSE_STRIP);
+                        for (int jj = 0; jj < cols; jj++) {
+                            int src = bOff + (j + jj) * ldb + pc;
+                            for (int p = p0, d = dst + p0 * NR + jj; p < p1; p++, d += NR) pb[d] = b[src + p];
+                        }
+                        for (int jj = cols; jj < NR; jj++) {
+                            for (int p = p0, d = dst + p0 * NR + jj; p < p1; p++, d += NR) pb[d] = 0f;
+                        }
                     }
                 }
             }
@@ -207,19 +226,31 @@ public final class Sgemm {
          * Packs {@code op(A)[ic:ic+mc, pc:pc+kc]} into micro-panels of MR rows, then 4-row and
          * 1-row panels for the tail: a panel of h rows holds, for each p, h consecutive values.
          */
-        private void packA(float[] pa, int ic, int mc, int pc, int kc) {
+        private void packA(float[] pa, int ic, int mc, int pc, int kc, boolean direct) {
             int dst = 0;
             int i = 0;
             while (i < mc) {
                 int h = panelHeight(mc - i);
                 int row = ic + i;
-                if (!transA) {
-                    for (int ii = 0; ii < h; ii++) {
-                        int src = aOff + (row + ii) * lda + pc;
-                        for (int p = 0, d = dst + ii; p < kc; p++, d += h) pa[d] = a[src + p];
+                if (direct && h == MR) {
+                    // read in place by tile12Direct
+                } else if (!transA) {
+                    // A transpose, in strips of K so that the strided writes stay in L1.
+                    for (int p0 = 0; p0 < kc; p0 += TRANSPOSE_STRIP) {
+                        int p1 = Math.min(kc, p0 + TRANSPOSE_STRIP);
+                        for (int ii = 0; ii < h; ii++) {
+                            int src = aOff + (row + ii) * lda + pc;
+                            for (int p = p0, d = dst + p0 * h + ii; p < p1; p++, d += h) pa[d] = a[src + p];
+                        }
+                    }
+                } else if (h == MR && VL >= MR) {
+                    // A is stored K×M: the MR values of one p are contiguous, one masked vector.
+                    VectorMask<Float> rows = SPECIES.indexInRange(0, MR);
+                    int src = aOff + pc * lda + row;
+                    for (int p = 0, d = dst; p < kc; p++, src += lda, d += MR) {
+                        FloatVector.fromArray(SPECIES, a, src, rows).intoArray(pa, d, rows);
                     }
                 } else {
-                    // A is stored K×M: the h values of one p are contiguous.
                     int src = aOff + pc * lda + row;
                     for (int p = 0, d = dst; p < kc; p++, src += lda, d += h) {
                         for (int ii = 0; ii < h; ii++) pa[d + ii] = a[src + ii];
@@ -231,7 +262,8 @@ public final class Sgemm {
         }
 
         /** Runs the register tiles over one packed A block and the packed B slice. */
-        private void macroKernel(float[] pa, float[] pb, float[] acc, int mc, int nc, int kc, int ic, int jc, float cScale) {
+        private void macroKernel(float[] pa, float[] pb, float[] acc, int mc, int nc, int kc, int ic, int jc, int pc,
+                                 float cScale, boolean direct) {
             int panels = (nc + NR - 1) / NR;
             for (int q = 0; q < panels; q++) {
                 int cols = Math.min(NR, nc - q * NR);
@@ -242,7 +274,10 @@ public final class Sgemm {
                 while (i < mc) {
                     int h = panelHeight(mc - i);
                     int ci = cCol + (ic + i) * ldc;
-                    if (h == MR) tile12(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
+                    if (h == MR && direct) {
+                        tile12Direct(a, aOff + (ic + i) * lda + pc, lda, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
+                    } else if (h == MR && cols <= VL) tile12Half(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
+                    else if (h == MR) tile12(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
                     else if (h == 4) tile4(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
                     else tile1(pa, aIdx, pb, bIdx, kc, acc, c, ci, cols, alpha, cScale);
                     aIdx += h * kc;
@@ -314,6 +349,85 @@ public final class Sgemm {
         c90.intoArray(acc, 18 * VL); c91.intoArray(acc, 19 * VL);
         ca0.intoArray(acc, 20 * VL); ca1.intoArray(acc, 21 * VL);
         cb0.intoArray(acc, 22 * VL); cb1.intoArray(acc, 23 * VL);
+        update(acc, 12, c, ci, ldc, cols, alpha, cScale);
+    }
+
+    /** {@link #tile12} reading A in place: 12 rows of a row-major A, {@code lda} apart. */
+    private static void tile12Direct(float[] a, int a0, int lda, float[] pb, int bi, int kc,
+                                     float[] acc, float[] c, int ci, int ldc, int cols, float alpha, float cScale) {
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        int a6 = a5 + lda, a7 = a6 + lda, a8 = a7 + lda, a9 = a8 + lda, aa = a9 + lda, ab = aa + lda;
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        FloatVector c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
+        for (int p = 0; p < kc; p++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            c00 = b0.fma(av, c00); c01 = b1.fma(av, c01);
+            av = FloatVector.broadcast(SPECIES, a[a1 + p]);
+            c10 = b0.fma(av, c10); c11 = b1.fma(av, c11);
+            av = FloatVector.broadcast(SPECIES, a[a2 + p]);
+            c20 = b0.fma(av, c20); c21 = b1.fma(av, c21);
+            av = FloatVector.broadcast(SPECIES, a[a3 + p]);
+            c30 = b0.fma(av, c30); c31 = b1.fma(av, c31);
+            av = FloatVector.broadcast(SPECIES, a[a4 + p]);
+            c40 = b0.fma(av, c40); c41 = b1.fma(av, c41);
+            av = FloatVector.broadcast(SPECIES, a[a5 + p]);
+            c50 = b0.fma(av, c50); c51 = b1.fma(av, c51);
+            av = FloatVector.broadcast(SPECIES, a[a6 + p]);
+            c60 = b0.fma(av, c60); c61 = b1.fma(av, c61);
+            av = FloatVector.broadcast(SPECIES, a[a7 + p]);
+            c70 = b0.fma(av, c70); c71 = b1.fma(av, c71);
+            av = FloatVector.broadcast(SPECIES, a[a8 + p]);
+            c80 = b0.fma(av, c80); c81 = b1.fma(av, c81);
+            av = FloatVector.broadcast(SPECIES, a[a9 + p]);
+            c90 = b0.fma(av, c90); c91 = b1.fma(av, c91);
+            av = FloatVector.broadcast(SPECIES, a[aa + p]);
+            ca0 = b0.fma(av, ca0); ca1 = b1.fma(av, ca1);
+            av = FloatVector.broadcast(SPECIES, a[ab + p]);
+            cb0 = b0.fma(av, cb0); cb1 = b1.fma(av, cb1);
+        }
+        c00.intoArray(acc, 0 * VL); c01.intoArray(acc, 1 * VL);
+        c10.intoArray(acc, 2 * VL); c11.intoArray(acc, 3 * VL);
+        c20.intoArray(acc, 4 * VL); c21.intoArray(acc, 5 * VL);
+        c30.intoArray(acc, 6 * VL); c31.intoArray(acc, 7 * VL);
+        c40.intoArray(acc, 8 * VL); c41.intoArray(acc, 9 * VL);
+        c50.intoArray(acc, 10 * VL); c51.intoArray(acc, 11 * VL);
+        c60.intoArray(acc, 12 * VL); c61.intoArray(acc, 13 * VL);
+        c70.intoArray(acc, 14 * VL); c71.intoArray(acc, 15 * VL);
+        c80.intoArray(acc, 16 * VL); c81.intoArray(acc, 17 * VL);
+        c90.intoArray(acc, 18 * VL); c91.intoArray(acc, 19 * VL);
+        ca0.intoArray(acc, 20 * VL); ca1.intoArray(acc, 21 * VL);
+        cb0.intoArray(acc, 22 * VL); cb1.intoArray(acc, 23 * VL);
+        update(acc, 12, c, ci, ldc, cols, alpha, cScale);
+    }
+
+    /** The 12-row tile on a panel with at most one vector of columns left (the right edge of C). */
+    private static void tile12Half(float[] pa, int ai, float[] pb, int bi, int kc,
+                                   float[] acc, float[] c, int ci, int ldc, int cols, float alpha, float cScale) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z, c8 = z, c9 = z, ca = z, cb = z;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            c0 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai]), c0);
+            c1 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 1]), c1);
+            c2 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 2]), c2);
+            c3 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 3]), c3);
+            c4 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 4]), c4);
+            c5 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 5]), c5);
+            c6 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 6]), c6);
+            c7 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 7]), c7);
+            c8 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 8]), c8);
+            c9 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 9]), c9);
+            ca = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 10]), ca);
+            cb = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 11]), cb);
+        }
+        // Only the first vector of each scratch row is read back (cols <= VL).
+        c0.intoArray(acc, 0 * NR); c1.intoArray(acc, 1 * NR); c2.intoArray(acc, 2 * NR); c3.intoArray(acc, 3 * NR);
+        c4.intoArray(acc, 4 * NR); c5.intoArray(acc, 5 * NR); c6.intoArray(acc, 6 * NR); c7.intoArray(acc, 7 * NR);
+        c8.intoArray(acc, 8 * NR); c9.intoArray(acc, 9 * NR); ca.intoArray(acc, 10 * NR); cb.intoArray(acc, 11 * NR);
         update(acc, 12, c, ci, ldc, cols, alpha, cScale);
     }
 

@@ -3,6 +3,7 @@ package org.jgluon.engine.ops;
 import static org.jgluon.engine.ops.NdRaw.GRAIN;
 import static org.jgluon.engine.ops.NdRaw.accumulate;
 import static org.jgluon.engine.ops.NdRaw.accumulateBroadcast;
+import static org.jgluon.engine.ops.NdRaw.accumulateProduct;
 import static org.jgluon.engine.ops.NdRaw.compute;
 import static org.jgluon.engine.ops.NdRaw.permute;
 import static org.jgluon.engine.ops.NdRaw.raw;
@@ -91,8 +92,8 @@ public final class NdOps {
                 if (gb) accumulate(b, g, -1f);
             }
             case MUL -> {
-                if (ga) accumulate(a, raw(Binary.MUL, g, b), 1f);
-                if (gb) accumulate(b, raw(Binary.MUL, g, a), 1f);
+                if (ga) accumulateProduct(a, g, b);
+                if (gb) accumulateProduct(b, g, a);
             }
             case DIV -> {
                 if (ga) accumulate(a, raw(Binary.DIV, g, b), 1f);
@@ -200,7 +201,7 @@ public final class NdOps {
 
     public static Tensor exp(Tensor x) {
         Tensor y = rawUnary(Unary.EXP, x);
-        return Autograd.recordOp("exp", y, g -> accumulate(x, raw(Binary.MUL, g, y), 1f), x);
+        return Autograd.recordOp("exp", y, g -> accumulateProduct(x, g, y), x);
     }
 
     public static Tensor log(Tensor x) {
@@ -429,9 +430,9 @@ public final class NdOps {
             for (Tensor t : inputs) {
                 int w = t.dim(ax) * inner;
                 if (t.requiresGrad()) {
-                    float[] gb = t.gradBuffer().data();
+                    Tensor gb = t.gradBuffer();
                     for (int o = 0; o < outer; o++) {
-                        ElementwiseKernels.addInto(gb, o * w, g.data(), g.offset() + o * rowOut + start, w);
+                        ElementwiseKernels.addInto(gb.data(), gb.offset() + o * w, g.data(), g.offset() + o * rowOut + start, w);
                     }
                 }
                 start += w;

@@ -104,6 +104,24 @@ final class NdRaw {
     }
 
     /**
+     * Adds {@code x · y} (element-wise, broadcast to the op output) into {@code in}'s gradient;
+     * when all three shapes agree, in one pass without a temporary.
+     */
+    static void accumulateProduct(Tensor in, Tensor x, Tensor y) {
+        if (!in.requiresGrad()) return;
+        int[] s = in.shape();
+        if (!Shapes.same(s, x.shape()) || !Shapes.same(s, y.shape())) {
+            accumulate(in, raw(Binary.MUL, x, y), 1f);
+            return;
+        }
+        Tensor gb = in.gradBuffer();
+        float[] d = gb.data(), xd = x.data(), yd = y.data();
+        int dOff = gb.offset(), xo = x.offset(), yo = y.offset();
+        Parallel.forRange(gb.size(), GRAIN, (lo, hi) ->
+                ElementwiseKernels.addProductInto(d, dOff + lo, xd, xo + lo, yd, yo + lo, hi - lo));
+    }
+
+    /**
      * Adds {@code scale · contribution} into {@code in}'s gradient. The contribution has the op
      * output's shape; axes along which {@code in} was broadcast are summed away first (in double).
      */
@@ -190,18 +208,19 @@ final class NdRaw {
      * on one side and runs at a fraction of memory speed).
      */
     static void transposeTiles(float[] src, int so, int rows, int cols, int batches, float[] dst) {
-        int colTiles = (cols + TILE - 1) / TILE;
+        int colTiles = (cols + TILE - 1) / TILE, rowTiles = (rows + TILE - 1) / TILE;
+        int tilesPerBatch = colTiles * rowTiles;
         int plane = rows * cols;
-        Parallel.forRange(batches * colTiles, Math.max(1, GRAIN / Math.max(1, rows * TILE)), (lo, hi) -> {
+        // one task per tile: tiles write disjoint parts of dst, so any split gives the same result
+        Parallel.forRange(batches * tilesPerBatch, Math.max(1, GRAIN / (TILE * TILE)), (lo, hi) -> {
             for (int t = lo; t < hi; t++) {
-                int batch = t / colTiles, j0 = (t % colTiles) * TILE, j1 = Math.min(cols, j0 + TILE);
+                int batch = t / tilesPerBatch, tile = t % tilesPerBatch;
+                int j0 = (tile / rowTiles) * TILE, j1 = Math.min(cols, j0 + TILE);
+                int i0 = (tile % rowTiles) * TILE, i1 = Math.min(rows, i0 + TILE);
                 int sb = so + batch * plane, db = batch * plane;
-                for (int i0 = 0; i0 < rows; i0 += TILE) {
-                    int i1 = Math.min(rows, i0 + TILE);
-                    for (int j = j0; j < j1; j++) {
-                        int d = db + j * rows;
-                        for (int i = i0; i < i1; i++) dst[d + i] = src[sb + i * cols + j];
-                    }
+                for (int j = j0; j < j1; j++) {
+                    int d = db + j * rows;
+                    for (int i = i0; i < i1; i++) dst[d + i] = src[sb + i * cols + j];
                 }
             }
         });

@@ -17,7 +17,8 @@ public final class NormOps {
      * ({@code running = momentum·running + (1−momentum)·batch}, biased variance); otherwise it
      * uses the running statistics. {@code gamma == null} is {@code scale=False} (γ ≡ 1, no
      * gradient), {@code beta == null} is {@code center=False} (β ≡ 0). {@code fuseRelu} applies
-     * ReLU to the output in the same pass (and the backward takes its mask from the output).
+     * ReLU to the output in the same pass, and its backward applies the ReLU mask in the same two
+     * passes as the BatchNorm gradient (no intermediate tensor).
      */
     public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                    float momentum, float eps, boolean useGlobalStats, boolean fuseRelu, int axis) {
@@ -66,13 +67,14 @@ public final class NormOps {
         }
 
         // y = [relu](γ·(x−μ)·r + β), x (outer, C, inner), γ β μ r (C,).
-        // Backward needs x, μ and r as used above, γ, and y itself for the ReLU mask (g = dy·[y>0]);
-        // with batch statistics μ and r depend on x (the full formula), with running ones they are constants.
+        // Backward needs x, and μ, r, γ, β as used above (fused: the mask g = dy·[y>0] is recomputed
+        // from x bit for bit, see BatchNormKernels.backward); with batch statistics μ and r depend on
+        // x (the full formula), with running ones they are constants (dx = γ·r·g).
         return Autograd.recordOp(op, y, dy -> {
             float[] dgamma = new float[channels], dbeta = new float[channels];
             boolean wantDx = x.requiresGrad();
             Tensor dx = wantDx ? x.gradBuffer() : null;
-            BatchNormKernels.backward(dy.data(), dy.offset(), x.data(), x.offset(), y.data(), 0,
+            BatchNormKernels.backward(dy.data(), dy.offset(), x.data(), x.offset(),
                     wantDx ? dx.data() : null, wantDx ? dx.offset() : 0, true,
                     outer, channels, inner, g, b, mean, invStd, fuseRelu, !batchStats, dgamma, dbeta);
             if (gamma != null && gamma.requiresGrad()) addInto(gamma.gradBuffer(), dgamma);

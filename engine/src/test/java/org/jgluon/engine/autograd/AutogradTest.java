@@ -126,6 +126,14 @@ class AutogradTest {
     }
 
     @Test
+    void anOpMayNotRecordItsInputAsItsOutput() {
+        Tensor x = vec(1, 2).attachGrad();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Autograd.record(() -> Autograd.recordOp("identity", x, g -> { }, x)));
+        assertTrue(e.getMessage().contains("'identity'"), e.getMessage());
+    }
+
+    @Test
     void theTapeIsDroppedAfterBackward() {
         Tensor x = vec(1, 2).attachGrad();
         Tensor y = Autograd.record(() -> NdOps.sum(NdOps.square(x)));
@@ -134,6 +142,21 @@ class AutogradTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
         assertTrue(e.getMessage().contains("already called"), e.getMessage());
         assertArrayEquals(new float[] {2, 4}, x.grad().toArray(), "a failed backward leaves the gradients alone");
+    }
+
+    @Test
+    void anOutputOfAFreedGraphIsAConstantInTheNextRecording() {
+        // MXNet: after backward, the old graph's outputs no longer require grad
+        Tensor x = vec(1, 2).attachGrad();
+        Tensor y = Autograd.record(() -> NdOps.square(x));
+        y.backward();
+        assertFalse(y.requiresGrad());
+        Tensor w = vec(3, 4).attachGrad();
+        Tensor z = Autograd.record(() -> NdOps.sum(NdOps.mul(w, y)));
+        z.backward();
+        assertArrayEquals(new float[] {1, 4}, w.grad().toArray());
+        assertArrayEquals(new float[] {2, 4}, x.grad().toArray(), "x is untouched by the second backward");
+        assertFalse(Autograd.record(() -> NdOps.mulScalar(y, 2f)).requiresGrad(), "alone, y starts no graph");
     }
 
     @Test

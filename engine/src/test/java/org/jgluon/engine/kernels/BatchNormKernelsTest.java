@@ -87,7 +87,7 @@ class BatchNormKernelsTest {
             float[] y = new float[8], mean = new float[2], var = new float[2], r = new float[2];
             BatchNormKernels.forwardTrain(X, 0, y, 0, 2, 2, 2, GAMMA, BETA, EPS, relu, mean, var, r);
             float[] dx = new float[8], dg = new float[2], db = new float[2];
-            BatchNormKernels.backward(dz, 0, X, 0, y, 0, dx, 0, false, 2, 2, 2, GAMMA, BETA, mean, r, relu, false, dg, db);
+            BatchNormKernels.backward(dz, 0, X, 0, dx, 0, false, 2, 2, 2, GAMMA, BETA, mean, r, relu, false, dg, db);
             if (!relu) {
                 assertClose("dx", new double[] {-2 / 3.0, -2 / 9.0, 0, 0, 2 / 9.0, 2 / 3.0, 0, 0}, dx, 1e-6, 1e-6);
                 assertClose("dgamma", new double[] {10 / 3.0, 0}, dg, 1e-6, 1e-6);
@@ -105,7 +105,9 @@ class BatchNormKernelsTest {
         Random rnd = new Random(11);
         for (int outer : new int[] {1, 3}) {
             for (int inner : new int[] {1, 7, 17, 33}) {
-                for (int channels : new int[] {1, 3}) {
+                // 2-D input ((N, C), inner 1) runs vectors across channels: widths around the vector length
+                int[] widths = inner == 1 ? new int[] {1, 3, 16, 17, 35} : new int[] {1, 3};
+                for (int channels : widths) {
                     int n = outer * channels * inner;
                     // an offset mean exercises the shifted sums
                     float[] x = randn(rnd, n, 3, 2);
@@ -125,8 +127,8 @@ class BatchNormKernelsTest {
     }
 
     @Test
-    void fusedBackwardRecoversXhatFromZOrReadsX() {
-        // channel 0: tiny γ with |β| > 64|γ| reads x; channels 1 and 2 (negative γ too) recover x̂ from z
+    void fusedBackwardWithTinyAndNegativeGamma() {
+        // the mask is recomputed from x with the forward's rounding, whatever the sign or size of γ
         Random rnd = new Random(19);
         int outer = 3, channels = 3, inner = 21, n = outer * channels * inner;
         float[] x = randn(rnd, n, -1, 2), dz = randn(rnd, n, 0, 1);
@@ -148,7 +150,7 @@ class BatchNormKernelsTest {
         assertClose("y" + where, BatchNormReference.forwardTrain(xd, outer, channels, inner, gd, bd, eps, relu), y,
                 1e-4, 1e-4);
         float[] dx = new float[n], dg = new float[channels], db = new float[channels];
-        BatchNormKernels.backward(dz, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, r, relu,
+        BatchNormKernels.backward(dz, 0, x, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, r, relu,
                 false, dg, db);
         double[][] ref = BatchNormReference.backward(toDouble(dz), xd, outer, channels, inner, gd, bd, eps, relu,
                 false, null, null);
@@ -170,7 +172,7 @@ class BatchNormKernelsTest {
         float[] r = new float[channels];
         for (int c = 0; c < channels; c++) r[c] = BatchNormKernels.inferenceInvStd(rv[c], eps);
         float[] dx = new float[n], dg = new float[channels], db = new float[channels];
-        BatchNormKernels.backward(dz, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, beta, rm, r, relu, true,
+        BatchNormKernels.backward(dz, 0, x, 0, dx, 0, false, outer, channels, inner, gamma, beta, rm, r, relu, true,
                 dg, db);
         double[][] ref = BatchNormReference.backward(toDouble(dz), xd, outer, channels, inner, gd, bd, eps, relu,
                 true, toDouble(rm), toDouble(rv));
@@ -192,7 +194,7 @@ class BatchNormKernelsTest {
             float[] y = new float[n], mean = new float[channels], var = new float[channels], r = new float[channels];
             BatchNormKernels.forwardTrain(x, 0, y, 0, outer, channels, inner, gamma, beta, (float) eps, relu, mean, var, r);
             float[] dx = new float[n], dg = new float[channels], db = new float[channels];
-            BatchNormKernels.backward(w, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, r, relu,
+            BatchNormKernels.backward(w, 0, x, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, r, relu,
                     false, dg, db);
             double[] xd = toDouble(x), gd = toDouble(gamma), bd = toDouble(beta);
             double[] nx = numericGrad(v -> dot(wd, BatchNormReference.forwardTrain(v, outer, channels, inner, gd, bd,
@@ -243,12 +245,12 @@ class BatchNormKernelsTest {
         BatchNormKernels.forwardTrain(x, 0, y, 0, outer, channels, inner, gamma, beta, eps, false, mean, var, r);
         ActivationKernels.forward(ActivationKernels.Kind.RELU, 0, y, 0, z, 0, n);
         ActivationKernels.backward(ActivationKernels.Kind.RELU, 0, y, 0, z, 0, dz, 0, dy, 0, n, false);
-        BatchNormKernels.backward(dy, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, r, false,
+        BatchNormKernels.backward(dy, 0, x, 0, dx, 0, false, outer, channels, inner, gamma, beta, mean, r, false,
                 false, dg, db);
 
         float[] fz = new float[n], fdx = new float[n], fdg = new float[channels], fdb = new float[channels];
         BatchNormKernels.forwardTrain(x, 0, fz, 0, outer, channels, inner, gamma, beta, eps, true, mean, var, r);
-        BatchNormKernels.backward(dz, 0, x, 0, fz, 0, fdx, 0, false, outer, channels, inner, gamma, beta, mean, r, true,
+        BatchNormKernels.backward(dz, 0, x, 0, fdx, 0, false, outer, channels, inner, gamma, beta, mean, r, true,
                 false, fdg, fdb);
         assertClose("fused z", z, fz, 1e-6, 1e-6);
         assertClose("fused dx", dx, fdx, 1e-6, 1e-5);
@@ -264,9 +266,9 @@ class BatchNormKernelsTest {
         float[] mean = new float[3], var = new float[3], r = new float[3], dg = new float[3], db = new float[3];
         BatchNormKernels.forwardTrain(x, 0, y, 0, 2, 3, 19, null, null, 1e-5f, false, mean, var, r);
         float[] once = new float[n], twice = new float[n];
-        BatchNormKernels.backward(dz, 0, x, 0, y, 0, once, 0, false, 2, 3, 19, null, null, mean, r, false, false, dg, db);
+        BatchNormKernels.backward(dz, 0, x, 0, once, 0, false, 2, 3, 19, null, null, mean, r, false, false, dg, db);
         java.util.Arrays.fill(twice, 1f);
-        BatchNormKernels.backward(dz, 0, x, 0, y, 0, twice, 0, true, 2, 3, 19, null, null, mean, r, false, false, dg, db);
+        BatchNormKernels.backward(dz, 0, x, 0, twice, 0, true, 2, 3, 19, null, null, mean, r, false, false, dg, db);
         float[] expect = new float[n];
         for (int i = 0; i < n; i++) expect[i] = once[i] + 1f;
         assertClose("accumulated dx", expect, twice, 1e-6, 1e-6);
@@ -280,6 +282,11 @@ class BatchNormKernelsTest {
         float[][] one = runAll(x, dz, gamma, outer, channels, inner, 1);
         float[][] two = runAll(x, dz, gamma, outer, channels, inner, 2);
         for (int k = 0; k < one.length; k++) assertArrayEquals(one[k], two[k], "output " + k);
+        // 2-D (N, C): vectors across channels, split over threads by channel groups
+        float[] x2 = randn(rnd, 100 * 83, 1, 2), dz2 = randn(rnd, 100 * 83, 0, 1), gamma2 = randn(rnd, 83, 1, 0.2);
+        float[][] one2 = runAll(x2, dz2, gamma2, 100, 83, 1, 1);
+        float[][] two2 = runAll(x2, dz2, gamma2, 100, 83, 1, 2);
+        for (int k = 0; k < one2.length; k++) assertArrayEquals(one2[k], two2[k], "2-D output " + k);
     }
 
     private static float[][] runAll(float[] x, float[] dz, float[] gamma, int outer, int channels, int inner,
@@ -289,7 +296,7 @@ class BatchNormKernelsTest {
         float[] dx = new float[n], dg = new float[channels], db = new float[channels];
         withThreads(threads, () -> {
             BatchNormKernels.forwardTrain(x, 0, y, 0, outer, channels, inner, gamma, null, 1e-5f, true, mean, var, r);
-            BatchNormKernels.backward(dz, 0, x, 0, y, 0, dx, 0, false, outer, channels, inner, gamma, null, mean, r, true,
+            BatchNormKernels.backward(dz, 0, x, 0, dx, 0, false, outer, channels, inner, gamma, null, mean, r, true,
                     false, dg, db);
         });
         return new float[][] {y, mean, var, r, dx, dg, db};

@@ -76,6 +76,26 @@ class BroadcastReduceKernelsTest {
     }
 
     @Test
+    void maxAndMinPropagateNaNAndOrderSignedZeros() {
+        for (int n : new int[] {5, 40}) {
+            float[] x = random(4, n);
+            x[n - 2] = Float.NaN;
+            float[] out = new float[1];
+            ReduceKernels.reduce(Reduce.MAX, x, 0, new int[] {n}, new boolean[] {true}, out, 0, 1.0);
+            assertEquals(Float.NaN, out[0]);
+            ReduceKernels.reduce(Reduce.MIN, x, 0, new int[] {n}, new boolean[] {true}, out, 0, 1.0);
+            assertEquals(Float.NaN, out[0]);
+            float[] zeros = new float[n];
+            zeros[n / 2] = -0f;
+            java.util.Arrays.fill(zeros, 0, n / 2, -0f);
+            ReduceKernels.reduce(Reduce.MAX, zeros, 0, new int[] {n}, new boolean[] {true}, out, 0, 1.0);
+            assertEquals(0f, out[0]);
+            ReduceKernels.reduce(Reduce.MIN, zeros, 0, new int[] {n}, new boolean[] {true}, out, 0, 1.0);
+            assertEquals(-0f, out[0]);
+        }
+    }
+
+    @Test
     void argmaxTakesTheFirstLargest() {
         // (2, 3, 2): along axis 1
         float[] x = {1, 5, 3, 5, 3, 0, /* */ 2, 2, 2, 9, 1, 9};

@@ -38,7 +38,10 @@ class Conv2dKernelsTest {
                 Conv2dGeometry.of(1, 1, 4, 4, 2, 1, 1, 2, 2, 1, 1, 1, 1, 1),      // 1×1 with stride and padding: needs im2col
                 Conv2dGeometry.of(2, 1, 24, 24, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // P = 576: one image per GEMM
                 Conv2dGeometry.of(5, 2, 10, 20, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2),    // P = 200: 3 images per GEMM, a tail of 2
-                Conv2dGeometry.of(3, 4, 24, 22, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1));   // 1×1, P = 528: x is the column matrix
+                Conv2dGeometry.of(3, 4, 24, 22, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1),    // 1×1, P = 528: x is the column matrix
+                Conv2dGeometry.of(2, 12, 18, 18, 5, 5, 5, 1, 1, 2, 2, 1, 1, 1),   // K = 300: two depth slices, 2 images per GEMM
+                Conv2dGeometry.of(1, 13, 17, 19, 3, 5, 5, 1, 1, 2, 2, 1, 1, 1),   // K = 325, batch 1: slices straight into y
+                Conv2dGeometry.of(2, 30, 7, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1));    // K = 270, short rows
     }
 
     @ParameterizedTest
@@ -174,6 +177,23 @@ class Conv2dKernelsTest {
             for (int row = 0; row < k; row++) for (int j = 0; j < p; j++) lhs += (double) cols[row * ld + j] * c[row * ld + j];
             for (int j = 0; j < x.length; j++) rhs += (double) x[j] * back[j];
             assertEquals(lhs, rhs, 1e-4 * (1 + Math.abs(lhs)), g.toString());
+        }
+    }
+
+    /** A slice of rows of the column matrix is exactly those rows of the whole matrix. */
+    @Test
+    void im2colRowSlicesMatchTheWholeMatrix() {
+        Random r = new Random(8);
+        for (Conv2dGeometry g : shapes().toList()) {
+            int k = g.colRows(), p = g.outPixels();
+            float[] x = random(r, g.cg() * g.inPixels());
+            float[] whole = new float[k * p];
+            Im2col.im2col(g, x, 0, whole, 0, p);
+            int lo = k / 3, hi = Math.max(lo + 1, 2 * k / 3 + 1);
+            float[] part = new float[(hi - lo) * p];
+            java.util.Arrays.fill(part, Float.NaN);
+            Im2col.im2col(g, x, 0, part, 0, p, lo, hi);
+            assertArrayEquals(java.util.Arrays.copyOfRange(whole, lo * p, hi * p), part, g.toString());
         }
     }
 

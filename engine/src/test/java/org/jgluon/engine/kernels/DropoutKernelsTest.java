@@ -31,7 +31,7 @@ class DropoutKernelsTest {
 
     @Test
     void sameMaskForOneAndTwoThreadsAndInBackward() {
-        int n = 200_001;
+        int n = 66_001; // ≥ 2 chunks of the 2048-vector grain, so 2 threads really split it
         float rate = 0.3f;
         long seed = 1234567L;
         float[] x = randn(new Random(7), n, 0, 1);
@@ -47,15 +47,15 @@ class DropoutKernelsTest {
 
     @Test
     void keepFractionIsCloseToOneMinusRate() {
-        int n = 1_000_000;
+        int n = 200_000;
         float[] ones = new float[n], y = new float[n];
         java.util.Arrays.fill(ones, 1f);
         for (float rate : new float[] {0.2f, 0.5f, 0.8f}) {
             DropoutKernels.forward(ones, 0, y, 0, n, rate, 99L);
             int kept = 0;
             for (float v : y) if (v != 0f) kept++;
-            // binomial standard deviation ≤ 0.0005 of n; allow 5 of them
-            assertEquals(1 - rate, kept / (double) n, 0.0025, "rate " + rate);
+            // binomial standard deviation ≤ 0.5/sqrt(n) ≈ 0.0011 of n; allow 5 of them
+            assertEquals(1 - rate, kept / (double) n, 0.0056, "rate " + rate);
             assertEquals(1f / (1f - rate), y[firstNonZero(y)], 0f);
         }
     }

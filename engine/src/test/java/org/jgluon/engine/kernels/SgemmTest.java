@@ -160,7 +160,8 @@ class SgemmTest {
     @Test
     void oneAndTwoThreadsGiveIdenticalBits() {
         SplittableRandom r = new SplittableRandom(11);
-        int[][] shapes = {{150, 160, 100}, {37, 640, 100}, {500, 40, 120}};
+        // {60, 480, 100}: one thread packs A (480 columns), two read it in place (240 each).
+        int[][] shapes = {{150, 160, 100}, {37, 640, 100}, {500, 40, 120}, {60, 480, 100}};
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
                 boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
@@ -192,10 +193,14 @@ class SgemmTest {
     }
 
     @Test
-    void threadGridSplitsTheLongerSide() {
-        assertArrayEquals(new int[] {2, 1}, Sgemm.threadGrid(1024, 1024, 1024, 2));
+    void threadGridPrefersSplittingColumns() {
+        assertArrayEquals(new int[] {1, 2}, Sgemm.threadGrid(1024, 1024, 1024, 2));
         assertArrayEquals(new int[] {1, 2}, Sgemm.threadGrid(12, 4096, 1024, 2));
+        // One panel of columns cannot be split: rows then.
+        assertArrayEquals(new int[] {2, 1}, Sgemm.threadGrid(4096, 32, 1024, 2));
         assertArrayEquals(new int[] {1, 1}, Sgemm.threadGrid(16, 16, 16, 2));
+        // 3 threads, two panels of columns and one tile of rows: two tasks.
+        assertArrayEquals(new int[] {1, 2}, Sgemm.threadGrid(12, 64, 8192, 3));
         int[] g = Sgemm.threadGrid(2048, 2048, 2048, 16);
         assertEquals(16, g[0] * g[1]);
         assertTrue(g[0] > 1 && g[1] > 1, "16 threads on a square problem use a 2-D grid");

@@ -165,6 +165,20 @@ class NdOpsTest {
             }
         }
         assertTensor(x.toArray(), new int[] {2, 3, 4}, NdOps.transpose(NdOps.transpose(x, 2, 0, 1), 1, 2, 0));
+        // the tiled path (last two axes swapped) on sizes that straddle the 32×32 tiles, batched too
+        for (int[] shape : new int[][] {{37, 70}, {1000, 3}, {3, 33, 65}}) {
+            Tensor big = org.jgluon.engine.autograd.GradCheck.uniform(5, -1f, 1f, shape);
+            int n = shape.length, rows = shape[n - 2], cols = shape[n - 1];
+            int[] perm = n == 2 ? new int[] {1, 0} : new int[] {0, 2, 1};
+            Tensor tt = NdOps.transpose(big, perm);
+            for (int b = 0; b < big.size() / (rows * cols); b++) {
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < cols; j++) {
+                        assertEquals(big.get(b * rows * cols + i * cols + j), tt.get(b * rows * cols + j * rows + i));
+                    }
+                }
+            }
+        }
         assertError("transpose: axes [0, 0] is not a permutation", () -> NdOps.transpose(M, 0, 0));
         assertError("transpose: axes [0] must list each of the 2 axes", () -> NdOps.transpose(M, 0));
     }
@@ -267,5 +281,25 @@ class NdOpsTest {
         assertArrayEquals(new int[] {0, 2}, NdOps.dense(e, NdOps.zeros(2, 3), NdOps.zeros(2)).shape());
         assertArrayEquals(new int[] {0, 5}, NdOps.dot(e, NdOps.zeros(3, 5), false, false).shape());
         assertArrayEquals(new int[] {3, 5}, NdOps.dot(e, NdOps.zeros(0, 5), true, false).shape());
+    }
+
+    @Test
+    void largeOpsSplitAcrossThreadsMatchAPlainLoop() {
+        int before = org.jgluon.engine.Parallel.threads();
+        try {
+            org.jgluon.engine.Parallel.setThreads(2);
+            int n = 1000003;
+            Tensor a = org.jgluon.engine.autograd.GradCheck.uniform(1, -1f, 1f, n);
+            Tensor b = org.jgluon.engine.autograd.GradCheck.uniform(2, 0.5f, 1.5f, n);
+            Tensor add = NdOps.add(a, b), div = NdOps.div(a, b), rsub = NdOps.rsubScalar(a, 0.3f), rdiv = NdOps.rdivScalar(b, 3f);
+            for (int i = 0; i < n; i++) {
+                float x = a.get(i), y = b.get(i);
+                if (add.get(i) != x + y || div.get(i) != x / y || rsub.get(i) != 0.3f - x || rdiv.get(i) != 3f / y) {
+                    throw new AssertionError("element " + i + " differs from the plain loop");
+                }
+            }
+        } finally {
+            org.jgluon.engine.Parallel.setThreads(before);
+        }
     }
 }

@@ -70,6 +70,17 @@ class NormOpsTest {
     }
 
     @Test
+    void parameterGradientsWithoutAnInputGradient() {
+        // x is data (no grad): only γ and β get gradients; dy ≡ 1 gives dβ = m per channel, dγ = Σx̂ = 0
+        Tensor gamma = Tensor.full(2f, 2).attachGrad(), beta = Tensor.zeros(2).attachGrad();
+        Tensor y = Autograd.record(() -> NormOps.batchNorm(x(), gamma, beta, Tensor.zeros(2), Tensor.full(1f, 2), 0.9f,
+                4f, false, false, 1));
+        y.backward();
+        assertClose("beta.grad", new float[] {4, 4}, beta.grad().toArray(), 1e-6, 0);
+        assertClose("gamma.grad", new float[] {0, 0}, gamma.grad().toArray(), 1e-5, 0);
+    }
+
+    @Test
     void twoDimensionalInputAndNegativeAxis() {
         // (N, C) from a Dense layer: statistics over N per column; axis -1 = axis 1 here
         Random rnd = new Random(13);

@@ -1,5 +1,7 @@
 package org.jgluon.gluon.init;
 
+import org.jgluon.engine.Parallel;
+import org.jgluon.engine.Rng;
 import org.jgluon.engine.Tensor;
 
 /**
@@ -51,6 +53,35 @@ public abstract class Initializer {
         if (spec instanceof Number n) return new Constant(n.floatValue());
         throw new IllegalArgumentException("an initializer must be an init.* object or its name, got " + spec
                 + " (" + spec.getClass().getSimpleName() + ")");
+    }
+
+    /**
+     * Fills {@code t} with U(lo, hi). One seed is drawn from {@code Rng.global()} per parameter and
+     * element i takes the counter-based value at i, so a large weight fills on all threads and
+     * the values do not depend on the thread count.
+     */
+    protected static void fillUniform(Tensor t, float lo, float hi) {
+        long seed = Rng.global().nextSeed();
+        float[] a = t.data();
+        int off = t.offset();
+        float span = hi - lo;
+        Parallel.forRange(t.size(), 1 << 15, (s, e) -> {
+            for (int i = s; i < e; i++) a[off + i] = lo + span * Rng.uniform(seed, i);
+        });
+    }
+
+    /** Fills {@code t} with N(0, std²) (Box–Muller on the counter-based stream; see {@link #fillUniform}). */
+    protected static void fillGaussian(Tensor t, float std) {
+        long seed = Rng.global().nextSeed();
+        float[] a = t.data();
+        int off = t.offset();
+        Parallel.forRange(t.size(), 1 << 15, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                double u1 = (Rng.bits(seed, 2L * i) >>> 11) * 0x1.0p-53;
+                double u2 = (Rng.bits(seed, 2L * i + 1) >>> 11) * 0x1.0p-53;
+                a[off + i] = (float) (std * Math.sqrt(-2.0 * Math.log(1.0 - u1)) * Math.cos(2.0 * Math.PI * u2));
+            }
+        });
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.jgluon.gluon.init;
 
-import org.jgluon.engine.Rng;
 import org.jgluon.engine.Tensor;
 
 /** {@code init.Normal(sigma=0.01)}: N(0, sigma²). */
@@ -22,9 +21,7 @@ public final class Normal extends Initializer {
 
     @Override
     public void initWeight(String name, Tensor data) {
-        Rng rng = Rng.global();
-        float[] a = data.data();
-        for (int i = data.offset(), end = i + data.size(); i < end; i++) a[i] = sigma * rng.nextGaussian();
+        fillGaussian(data, sigma);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.jgluon.gluon.init;
 
-import org.jgluon.engine.Rng;
 import org.jgluon.engine.Tensor;
 
 /** {@code init.Uniform(scale=0.07)}: U(−scale, scale); Gluon's default for {@code initialize()}. */
@@ -22,9 +21,7 @@ public final class Uniform extends Initializer {
 
     @Override
     public void initWeight(String name, Tensor data) {
-        Rng rng = Rng.global();
-        float[] a = data.data();
-        for (int i = data.offset(), end = i + data.size(); i < end; i++) a[i] = rng.nextUniform(-scale, scale);
+        fillUniform(data, -scale, scale);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.jgluon.gluon.init;
 
-import org.jgluon.engine.Rng;
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
 import org.jgluon.gluon.Kwargs;
@@ -57,12 +56,8 @@ public class Xavier extends Initializer {
     @Override
     public void initWeight(String name, Tensor data) {
         float scale = (float) scale(data.shape());
-        Rng rng = Rng.global();
-        float[] a = data.data();
-        boolean uniform = rndType.equals("uniform");
-        for (int i = data.offset(), end = i + data.size(); i < end; i++) {
-            a[i] = uniform ? rng.nextUniform(-scale, scale) : scale * rng.nextGaussian();
-        }
+        if (rndType.equals("uniform")) fillUniform(data, -scale, scale);
+        else fillGaussian(data, scale);
     }
 
     @Override

@@ -23,7 +23,8 @@ public final class L2Loss extends Loss {
     @Override
     protected Tensor forwardWeighted(Tensor pred, Tensor label, Tensor sampleWeight) {
         Tensor loss = NdOps.square(NdOps.sub(labelLike(label, pred), pred));
-        if (sampleWeight != null) loss = NdOps.mul(loss, sampleWeight);
-        return meanExceptBatch(NdOps.mulScalar(loss, (weight == null ? 1f : weight) / 2f));
+        loss = applyWeighting(loss, sampleWeight);
+        // ½·weight: applyWeighting applied the weight, the ½ comes here
+        return meanExceptBatch(NdOps.mulScalar(loss, 0.5f));
     }
 }

@@ -37,7 +37,13 @@ public abstract class Loss {
 
     /** MXNet's {@code _apply_weighting}: loss·sample_weight·weight. */
     protected Tensor applyWeighting(Tensor loss, Tensor sampleWeight) {
-        if (sampleWeight != null) loss = NdOps.mul(loss, sampleWeight);
+        if (sampleWeight != null) {
+            // a per-sample weight (N,) against an (N, 1) loss means the same samples, not an (N, N) broadcast
+            if (sampleWeight.size() == loss.size() && !Shapes.same(sampleWeight.shape(), loss.shape())) {
+                sampleWeight = NdOps.reshape(sampleWeight, loss.shape());
+            }
+            loss = NdOps.mul(loss, sampleWeight);
+        }
         if (weight != null && weight != 1f) loss = NdOps.mulScalar(loss, weight);
         return loss;
     }

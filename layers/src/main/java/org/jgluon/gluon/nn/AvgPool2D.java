@@ -18,7 +18,7 @@ public class AvgPool2D extends MaxPool2D {
 
     public AvgPool2D(Kwargs kw) {
         super(kw.check("nn.AvgPool2D", "pool_size", "strides", "padding", "ceil_mode", "layout", "count_include_pad",
-                "prefix", "params"), true);
+                "prefix"), true);
         this.countIncludePad = kw.getBool("count_include_pad", true);
     }
 

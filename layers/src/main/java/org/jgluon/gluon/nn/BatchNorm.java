@@ -33,7 +33,7 @@ public class BatchNorm extends HybridBlock {
     public BatchNorm(Kwargs kw) {
         super("batchnorm", prefixOf(kw.check("nn.BatchNorm", "axis", "momentum", "epsilon", "center", "scale",
                 "use_global_stats", "beta_initializer", "gamma_initializer", "running_mean_initializer",
-                "running_variance_initializer", "in_channels", "prefix", "params")));
+                "running_variance_initializer", "in_channels", "prefix")));
         this.axis = kw.getInt("axis", 1);
         this.momentum = kw.getFloat("momentum", 0.9f);
         this.epsilon = kw.getFloat("epsilon", 1e-5f);

@@ -209,8 +209,27 @@ public abstract class Block {
         ParameterFile.save(file, structuralParams());
     }
 
+    /** {@code save_parameters(filename)}: a path as text (what a JS script passes). */
+    public void saveParameters(String file) {
+        saveParameters(Path.of(file));
+    }
+
     public void loadParameters(Path file) {
         loadParameters(file, false, false);
+    }
+
+    public void loadParameters(String file) {
+        loadParameters(Path.of(file), false, false);
+    }
+
+    public void loadParameters(String file, boolean allowMissing, boolean ignoreExtra) {
+        loadParameters(Path.of(file), allowMissing, ignoreExtra);
+    }
+
+    /** {@code load_parameters(filename, allow_missing=False, ignore_extra=False)} with options ({@code ctx} is accepted and ignored). */
+    public void loadParameters(String file, Kwargs kw) {
+        kw.check("load_parameters", "allow_missing", "ignore_extra", "ctx", "cast_dtype", "dtype_source");
+        loadParameters(Path.of(file), kw.getBool("allow_missing", false), kw.getBool("ignore_extra", false));
     }
 
     /**

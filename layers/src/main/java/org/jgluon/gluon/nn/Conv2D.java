@@ -21,7 +21,7 @@ import org.jgluon.gluon.init.Initializer;
 public class Conv2D extends HybridBlock {
 
     static final String[] OPTIONS = {"kernel_size", "strides", "padding", "dilation", "groups", "layout", "activation",
-            "use_bias", "weight_initializer", "bias_initializer", "in_channels", "prefix", "params"};
+            "use_bias", "weight_initializer", "bias_initializer", "in_channels", "prefix"};
 
     private final int channels;
     private final int[] kernel, strides, padding, dilation;

@@ -26,7 +26,7 @@ public class Dense extends HybridBlock {
 
     public Dense(int units, Kwargs kw) {
         super("dense", prefixOf(kw.check("nn.Dense", "activation", "use_bias", "flatten", "weight_initializer",
-                "bias_initializer", "in_units", "prefix", "params", "dtype")));
+                "bias_initializer", "in_units", "prefix")));
         this.units = Conv2D.positive("nn.Dense: units", units);
         this.flatten = kw.getBool("flatten", true);
         this.activation = Activation.checkName("nn.Dense", kw.getString("activation", null));

@@ -13,7 +13,7 @@ public class Dropout extends HybridBlock {
 
     /** From options: {@code nn.Dropout({rate: 0.5})}; {@code axes} other than () is not supported. */
     public Dropout(org.jgluon.gluon.Kwargs kw) {
-        this(requireRate(kw.check("nn.Dropout", "rate", "axes", "prefix", "params")));
+        this(requireRate(kw.check("nn.Dropout", "rate", "axes", "prefix")));
     }
 
     private static float requireRate(org.jgluon.gluon.Kwargs kw) {

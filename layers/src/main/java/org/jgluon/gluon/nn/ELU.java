@@ -12,7 +12,7 @@ public class ELU extends HybridBlock {
     }
 
     public ELU(org.jgluon.gluon.Kwargs kw) {
-        this(kw.check("nn.ELU", "alpha", "prefix", "params").getFloat("alpha", 1f));
+        this(kw.check("nn.ELU", "alpha", "prefix").getFloat("alpha", 1f));
     }
 
     public ELU(float alpha) {

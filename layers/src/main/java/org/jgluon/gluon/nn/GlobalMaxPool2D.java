@@ -15,7 +15,7 @@ public class GlobalMaxPool2D extends HybridBlock {
     }
 
     static Kwargs checkLayout(String owner, Kwargs kw) {
-        kw.check(owner, "layout", "prefix", "params");
+        kw.check(owner, "layout", "prefix");
         if (!kw.getString("layout", "NCHW").equals("NCHW")) {
             throw new IllegalArgumentException(owner + ": only layout 'NCHW' is supported");
         }

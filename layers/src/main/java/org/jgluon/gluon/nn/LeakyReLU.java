@@ -9,7 +9,7 @@ public class LeakyReLU extends HybridBlock {
 
     /** From options: {@code nn.LeakyReLU({alpha: 0.1})}. */
     public LeakyReLU(org.jgluon.gluon.Kwargs kw) {
-        this(requireAlpha(kw.check("nn.LeakyReLU", "alpha", "prefix", "params")));
+        this(requireAlpha(kw.check("nn.LeakyReLU", "alpha", "prefix")));
     }
 
     private static float requireAlpha(org.jgluon.gluon.Kwargs kw) {

@@ -18,7 +18,7 @@ public class MaxPool2D extends HybridBlock {
     }
 
     public MaxPool2D(Kwargs kw) {
-        this(kw.check("nn.MaxPool2D", "pool_size", "strides", "padding", "ceil_mode", "layout", "prefix", "params"), true);
+        this(kw.check("nn.MaxPool2D", "pool_size", "strides", "padding", "ceil_mode", "layout", "prefix"), true);
     }
 
     /** {@code MaxPool2D(pool_size, strides)}. */

@@ -24,7 +24,7 @@ public class Sequential extends Block {
     }
 
     protected Sequential(String alias, Kwargs kw) {
-        super(alias, prefixOf(kw.check("nn." + (alias.equals("sequential") ? "Sequential" : "HybridSequential"), "prefix", "params")));
+        super(alias, prefixOf(kw.check("nn." + (alias.equals("sequential") ? "Sequential" : "HybridSequential"), "prefix")));
     }
 
     /** Appends blocks ({@code net.add(a, b, c)}). */

@@ -12,7 +12,7 @@ public class Swish extends HybridBlock {
     }
 
     public Swish(org.jgluon.gluon.Kwargs kw) {
-        this(kw.check("nn.Swish", "beta", "prefix", "params").getFloat("beta", 1f));
+        this(kw.check("nn.Swish", "beta", "prefix").getFloat("beta", 1f));
     }
 
     public Swish(float beta) {

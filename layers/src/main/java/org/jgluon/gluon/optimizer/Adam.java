@@ -12,7 +12,7 @@ public final class Adam extends Optimizer {
     private final float beta1, beta2, epsilon;
 
     public Adam(Kwargs kw) {
-        super(kw.check("optimizer adam", options("beta1", "beta2", "epsilon", "lazy_update")), 0.001f);
+        super(kw.check("optimizer adam", options("beta1", "beta2", "epsilon")), 0.001f);
         this.beta1 = kw.getFloat("beta1", 0.9f);
         this.beta2 = kw.getFloat("beta2", 0.999f);
         this.epsilon = kw.getFloat("epsilon", 1e-8f);
@@ -29,11 +29,11 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected void step(float[] w, int wOff, float[] g, int gOff, int n, float[][] state, float lr, float wd, int t) {
+    protected void step(float[] w, int wOff, float[] g, int gOff, int lo, int hi, float[][] state, float lr, float wd, int t) {
         double coef1 = 1.0 - Math.pow(beta1, t), coef2 = 1.0 - Math.pow(beta2, t);
         float stepSize = (float) (lr * Math.sqrt(coef2) / coef1);
         float[] mean = state[0], var = state[1];
-        for (int i = 0; i < n; i++) {
+        for (int i = lo; i < hi; i++) {
             float wi = w[wOff + i];
             float gi = rescaleGrad * g[gOff + i] + wd * wi;
             if (clipGradient >= 0f) gi = Math.max(-clipGradient, Math.min(clipGradient, gi));

@@ -26,16 +26,16 @@ public final class NAG extends Optimizer {
     }
 
     @Override
-    protected void step(float[] w, int wOff, float[] g, int gOff, int n, float[][] state, float lr, float wd, int t) {
+    protected void step(float[] w, int wOff, float[] g, int gOff, int lo, int hi, float[][] state, float lr, float wd, int t) {
         if (momentum == 0f) {
-            for (int i = 0; i < n; i++) {
+            for (int i = lo; i < hi; i++) {
                 float wi = w[wOff + i];
                 w[wOff + i] = wi - lr * (scaled(g[gOff + i]) + wd * wi);
             }
             return;
         }
         float[] mom = state[0];
-        for (int i = 0; i < n; i++) {
+        for (int i = lo; i < hi; i++) {
             float wi = w[wOff + i];
             float gi = scaled(g[gOff + i]) + wd * wi;
             float m = momentum * mom[i] + gi;

@@ -3,6 +3,7 @@ package org.jgluon.gluon.optimizer;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.jgluon.engine.Parallel;
 import org.jgluon.gluon.Kwargs;
 
 /**
@@ -37,8 +38,7 @@ public abstract class Optimizer {
     }
 
     /** The option names every optimizer accepts. */
-    protected static final String[] COMMON = {"learning_rate", "wd", "rescale_grad", "clip_gradient", "lr_scheduler",
-            "multi_precision", "begin_num_update"};
+    protected static final String[] COMMON = {"learning_rate", "wd", "rescale_grad", "clip_gradient", "lr_scheduler"};
 
     protected static String[] options(String... own) {
         String[] all = new String[COMMON.length + own.length];
@@ -78,6 +78,12 @@ public abstract class Optimizer {
         rescaleGrad = r;
     }
 
+    /** Sets rescale_grad and returns this (for tests and one-line set-ups). */
+    Optimizer withRescale(float r) {
+        rescaleGrad = r;
+        return this;
+    }
+
     public float rescaleGrad() {
         return rescaleGrad;
     }
@@ -109,12 +115,21 @@ public abstract class Optimizer {
                              float lrMult, float wdMult) {
         int t = counts.merge(index, 1, Integer::sum);
         numUpdate = Math.max(numUpdate, t);
-        float lr = learningRate() * lrMult;
-        step(w, wOff, g, gOff, n, state, lr, wd * wdMult, t);
+        float lr = learningRate() * lrMult, wdEff = wd * wdMult;
+        // element-wise: any split over threads gives the same bits
+        Parallel.forRange(n, GRAIN, (lo, hi) -> step(w, wOff, g, gOff, lo, hi, state, lr, wdEff, t));
     }
 
-    /** One update with the effective learning rate and weight decay; {@code t} counts this parameter's updates from 1. */
-    protected abstract void step(float[] w, int wOff, float[] g, int gOff, int n, float[][] state, float lr, float wd, int t);
+    /** Elements per parallel chunk: large parameters (AlexNet's dense layers) split over the threads. */
+    private static final int GRAIN = 1 << 16;
+
+    /**
+     * Updates elements {@code [lo, hi)} (weight at {@code wOff + i}, gradient at {@code gOff + i},
+     * state at {@code i}) with the effective learning rate and weight decay; {@code t} counts this
+     * parameter's updates from 1.
+     */
+    protected abstract void step(float[] w, int wOff, float[] g, int gOff, int lo, int hi, float[][] state, float lr,
+                                 float wd, int t);
 
     /** rescale·g, clipped to ±clip_gradient when set. */
     protected final float scaled(float g) {

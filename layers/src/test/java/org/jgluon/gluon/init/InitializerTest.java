@@ -97,5 +97,19 @@ class InitializerTest {
         assertArrayEquals(a.toArray(), b.toArray());
         new Xavier().initWeight("w", b);
         assertFalse(java.util.Arrays.equals(a.toArray(), b.toArray()));
+        // the values do not depend on the thread count (counter-based draws, one seed per parameter)
+        int threads = org.jgluon.engine.Parallel.threads();
+        try {
+            Tensor big1 = Tensor.zeros(300, 400), big2 = Tensor.zeros(300, 400);
+            org.jgluon.engine.Parallel.setThreads(1);
+            Rng.seedGlobal(5);
+            new Xavier("gaussian", "avg", 2).initWeight("w", big1);
+            org.jgluon.engine.Parallel.setThreads(2);
+            Rng.seedGlobal(5);
+            new Xavier("gaussian", "avg", 2).initWeight("w", big2);
+            assertArrayEquals(big1.toArray(), big2.toArray());
+        } finally {
+            org.jgluon.engine.Parallel.setThreads(threads);
+        }
     }
 }

@@ -41,6 +41,14 @@ class LossTest {
             assertEquals(fused.get(i), fromLogits.get(i), 1e-5);
         }
         assertThrows(IllegalArgumentException.class, () -> new SoftmaxCrossEntropyLoss().forward(logits, Tensor.zeros(3)));
+        // a per-sample weight (N,) scales each sample's loss
+        Tensor sw = new SoftmaxCrossEntropyLoss().forward(logits, labels, Tensor.wrap(new float[] {0.5f, 3f}, 2));
+        assertArrayEquals(new int[] {2}, sw.shape());
+        assertEquals(0.5f * fused.get(0), sw.get(0), 1e-5);
+        assertEquals(3f * fused.get(1), sw.get(1), 1e-5);
+        Tensor l2w = new L2Loss(Kwargs.kw("weight", 4.0)).forward(logits, Tensor.zeros(2, 3), Tensor.wrap(new float[] {1f, 0f}, 2, 1));
+        assertEquals(4 * 0.5 * (0.09 + 1 + 4) / 3, l2w.get(0), 1e-5);
+        assertEquals(0f, l2w.get(1));
     }
 
     @Test

@@ -104,6 +104,36 @@ class FixtureTest {
     }
 
     @Test
+    void globalPools() {
+        for (String c : new String[] {"globalavgpool", "globalmaxpool"}) {
+            Map<String, Tensor> f = Fixtures.load(c);
+            Block pool = c.equals("globalavgpool") ? new GlobalAvgPool2D() : new GlobalMaxPool2D();
+            Tensor x = f.get("x").copy().attachGrad();
+            Tensor y = forwardBackward(pool::forward, x, f.get("gy"));
+            assertClose(c + " y", f.get("y"), y, 1e-6);
+            assertClose(c + " dx", f.get("dx"), x.grad(), 1e-6);
+        }
+    }
+
+    @Test
+    void activationBlocks() {
+        Map<String, Tensor> f = Fixtures.load("activations");
+        Map<String, Block> blocks = new java.util.LinkedHashMap<>();
+        for (String t : Activation.TYPES) blocks.put(t, new Activation(t));
+        blocks.put("leakyrelu", new LeakyReLU(0.1f));
+        blocks.put("elu", new ELU(0.7f));
+        blocks.put("gelu", new GELU());
+        blocks.put("swish", new Swish());
+        for (Map.Entry<String, Block> e : blocks.entrySet()) {
+            String n = e.getKey();
+            Tensor x = f.get("x").copy().attachGrad();
+            Tensor y = forwardBackward(e.getValue()::forward, x, f.get(n + "_gy"));
+            assertClose(n + " y", f.get(n + "_y"), y, 2e-5);
+            assertClose(n + " dx", f.get(n + "_dx"), x.grad(), 2e-5);
+        }
+    }
+
+    @Test
     void batchNormTrainingForwardBackwardPlainAndFused() {
         for (String c : new String[] {"batchnorm_train", "batchnorm_train_2d", "batchnorm_relu_train", "batchnorm_relu_train_2d"}) {
             Map<String, Tensor> f = Fixtures.load(c);

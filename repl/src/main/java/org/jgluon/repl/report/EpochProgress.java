@@ -3,6 +3,7 @@ package org.jgluon.repl.report;
 import java.io.Console;
 import java.util.Locale;
 
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -41,7 +42,9 @@ final class EpochProgress implements AutoCloseable {
                 // Redrawn from batch() in the training thread, never by the library's timer: a run
                 // interrupted in the REPL must not leave a line that keeps redrawing itself.
                 .setUpdateIntervalMillis(Integer.MAX_VALUE)
-                .setMaxRenderedLength(110)
+                // On standard output, with the epoch lines: the launcher filters standard error
+                // line by line, which would hold back a line that is redrawn with \r.
+                .setConsumer(new ConsoleProgressBarConsumer(System.out))
                 .clearDisplayOnFinish()
                 .build();
         return new EpochProgress(bar);
@@ -64,7 +67,7 @@ final class EpochProgress implements AutoCloseable {
 
     String message() {
         double secs = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
-        return samples == 0 ? "" : String.format(Locale.ROOT, "%.0f img/s, loss %.4f, acc %.3f",
+        return samples == 0 ? "" : String.format(Locale.ROOT, "%.0f img/s loss %.4f acc %.3f",
                 samples / secs, lossSum / samples, correct / samples);
     }
 

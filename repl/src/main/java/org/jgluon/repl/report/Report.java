@@ -14,6 +14,7 @@ import java.util.Map;
 
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Value;
+import org.jgluon.engine.Parallel;
 import org.jgluon.engine.Rng;
 
 /**
@@ -140,6 +141,23 @@ public final class Report {
     @HostAccess.Export
     public String runDir() {
         return runDir == null ? null : runDir.toString();
+    }
+
+    /**
+     * Sets the number of compute threads (the engine's one pool), for a script's {@code --threads}
+     * flag; call it before {@link #open} so that {@code settings.json} records it. Returns it.
+     */
+    @HostAccess.Export
+    public int setThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("report.setThreads: want at least 1 thread, got " + threads);
+        Parallel.setThreads(threads);
+        return Parallel.threads();
+    }
+
+    /** The number of compute threads in use. */
+    @HostAccess.Export
+    public int threads() {
+        return Parallel.threads();
     }
 
     /** Turns the live progress line on or off (it is on when the output is a terminal and CI is not set). */

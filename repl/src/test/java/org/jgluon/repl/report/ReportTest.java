@@ -259,7 +259,7 @@ class ReportTest {
         p.batch(32, 32 * 1.0, 32);
         assertEquals(160, p.samples());
         String m = p.message();
-        assertTrue(m.matches("\\d+ img/s, loss 1\\.8000, acc 0\\.600"), m);
+        assertTrue(m.matches("\\d+ img/s loss 1\\.8000 acc 0\\.600"), m);
         p.close();
     }
 

@@ -36,7 +36,7 @@ class BnCompareScriptTest {
             "(alexnet|alexnet_bn) +epoch (\\d+), loss \\d+\\.\\d{4}, train acc [01]\\.\\d{3}, test acc [01]\\.\\d{3}, time \\d+\\.\\d sec");
 
     @TempDir
-    Path tmp;
+    static Path tmp;
 
     private Path oneEpochDir;
     private ScriptRun oneEpoch;
@@ -44,7 +44,7 @@ class BnCompareScriptTest {
     /** The common small run: the sample data, resize 67, batch 32, 1 epoch, a fixed seed and thread count. */
     private static String[] small(String... more) {
         String[] base = {"--data", ScriptRun.ROOT.resolve("tests/data/fashion-mnist-sample").toString(),
-                "--resize", "67", "--train-size", "160", "--test-size", "96", "--batch-size", "32",
+                "--resize", "67", "--train-size", "64", "--test-size", "32", "--batch-size", "32",
                 "--seed", "3", "--threads", "2"};
         String[] all = Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, all, base.length, more.length);

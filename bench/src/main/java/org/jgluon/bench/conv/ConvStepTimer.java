@@ -1,0 +1,55 @@
+package org.jgluon.bench.conv;
+
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+
+import org.jgluon.engine.Parallel;
+import org.jgluon.engine.kernels.Conv2dGeometry;
+import org.jgluon.engine.kernels.Conv2dKernels;
+
+/**
+ * One AlexNet convolution's forward + backward (data, weights, bias), timed both by the wall
+ * clock and by the CPU time the whole process used. On a machine shared with other jobs the wall
+ * clock measures the sharing; CPU time divided by the thread count estimates the unshared time
+ * (it assumes the threads would overlap perfectly, so it flatters a little). JMH's
+ * {@link ConvBench} is the measurement to quote on a quiet machine.
+ *
+ * <pre>
+ *   java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
+ *        org.jgluon.bench.conv.ConvStepTimer conv2 2 128 5      # layer threads batch repetitions
+ * </pre>
+ */
+public final class ConvStepTimer {
+
+    private ConvStepTimer() {}
+
+    public static void main(String[] args) {
+        String layer = args.length > 0 ? args[0] : "conv2";
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int batch = args.length > 2 ? Integer.parseInt(args[2]) : 128;
+        int reps = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        int size = args.length > 4 ? Integer.parseInt(args[4]) : 224;
+        Parallel.setThreads(threads);
+        Conv2dGeometry g = AlexNetLayers.conv(layer, size, batch);
+        Random r = new Random(42);
+        float[] x = ConvBench.random(r, g.n() * g.c() * g.inPixels()), w = ConvBench.random(r, g.f() * g.colRows());
+        float[] bias = ConvBench.random(r, g.f()), dy = ConvBench.random(r, g.n() * g.f() * g.outPixels());
+        float[] y = new float[dy.length], dx = new float[x.length], dw = new float[w.length], db = new float[g.f()];
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        double gflop = 3 * g.flops() / 1e9;
+        System.out.printf("%s at %d, batch %d, %d thread(s): %s, %.1f GFLOP per step (3 passes)%n",
+                layer, size, batch, threads, g, gflop);
+        for (int rep = 0; rep < reps + 1; rep++) {
+            long wall0 = System.nanoTime(), cpu0 = os.getProcessCpuTime();
+            Conv2dKernels.forward(g, x, 0, w, 0, bias, 0, y, 0);
+            Conv2dKernels.backwardData(g, dy, 0, w, 0, dx, 0);
+            Conv2dKernels.backwardWeights(g, x, 0, dy, 0, dw, 0);
+            Conv2dKernels.backwardBias(g, dy, 0, db, 0);
+            double wall = (System.nanoTime() - wall0) / 1e9, cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+            System.out.printf("%s step: wall %.0f ms (%.0f GFLOPS), CPU %.0f ms → %.0f GFLOPS at %d unshared thread(s)%s%n",
+                    rep == 0 ? "warm-up" : "rep " + rep, wall * 1e3, gflop / wall, cpu * 1e3,
+                    gflop / (cpu / threads), threads, "");
+        }
+        System.out.printf("load average now %.1f on %d cores%n", os.getSystemLoadAverage(), os.getAvailableProcessors());
+    }
+}
