@@ -333,8 +333,8 @@ public final class BatchNormKernels {
                 a1 = a1.add(d);
                 a2 = d.fma(d, a2);
             }
-            s1 += a1.reduceLanes(VectorOperators.ADD);
-            s2 += a2.reduceLanes(VectorOperators.ADD);
+            s1 += Lanes.sum(a1);
+            s2 += Lanes.sum(a2);
         }
         for (; i < len; i++) {
             float d = x[off + i] - k;
@@ -393,8 +393,8 @@ public final class BatchNormKernels {
                 a1 = a1.add(g);
                 a2 = g.fma(xm, a2);
             }
-            s1 += a1.reduceLanes(VectorOperators.ADD);
-            s2 += a2.reduceLanes(VectorOperators.ADD);
+            s1 += Lanes.sum(a1);
+            s2 += Lanes.sum(a2);
         }
         for (; i < len; i++) {
             float xm = x[xo + i] - mu;

@@ -96,7 +96,7 @@ public final class SoftmaxCrossEntropyKernels {
             for (; i < end; i += L) {
                 acc = acc.add(ActivationMath.exp(FloatVector.fromArray(S, x, off + i).sub(sv)));
             }
-            sum += acc.reduceLanes(VectorOperators.ADD);
+            sum += Lanes.sum(acc);
         }
         for (; i < len; i++) sum += ActivationMath.exp(x[off + i] - shift);
         return sum;

@@ -1,0 +1,21 @@
+package org.jgluon.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Lane reductions in a fixed order. {@code FloatVector.reduceLanes(ADD)} may combine the lanes in
+ * one order when interpreted and in another once C2 has compiled the loop, which changes the last
+ * bits of a sum mid-run and breaks "same seed, same bits" (BatchNorm statistics drifted between
+ * iterations of one JVM). Kernels call this once per block of partial sums, so its cost is nil.
+ */
+final class Lanes {
+
+    private Lanes() {}
+
+    /** The sum of the lanes of {@code v}, in lane order, in double. */
+    static double sum(FloatVector v) {
+        double s = 0;
+        for (float lane : v.toArray()) s += lane;
+        return s;
+    }
+}
