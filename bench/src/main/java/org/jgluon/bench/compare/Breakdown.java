@@ -24,16 +24,21 @@ public final class Breakdown {
     private Breakdown() {}
 
     public static void main(String[] args) {
-        Flags f;
-        AlexNets net;
+        if (java.util.Arrays.asList(args).contains("-h") || java.util.Arrays.asList(args).contains("--help")) {
+            System.out.println(USAGE);
+            return;
+        }
         try {
-            f = Flags.parse("bench breakdown", USAGE, args, "net", "res", "threads", "batch", "reps");
-            net = AlexNets.of(f.string("net", "alexnet_bn"));
+            run(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
-            return;
         }
+    }
+
+    private static void run(String[] args) {
+        Flags f = Flags.parse("bench breakdown", USAGE, args, "net", "res", "threads", "batch", "reps");
+        AlexNets net = AlexNets.of(f.string("net", "alexnet_bn"));
         int[] resolutions = f.positiveList("res", new int[] {224});
         int batch = f.positive("batch", 128), reps = f.positive("reps", 3);
         Parallel.setThreads(f.positive("threads", 2));

@@ -28,16 +28,21 @@ public final class Scaling {
     private Scaling() {}
 
     public static void main(String[] args) {
-        Flags f;
-        AlexNets net;
+        if (java.util.Arrays.asList(args).contains("-h") || java.util.Arrays.asList(args).contains("--help")) {
+            System.out.println(USAGE);
+            return;
+        }
         try {
-            f = Flags.parse("bench scaling", USAGE, args, "net", "res", "threads", "batch", "seconds", "min-steps", "warmup");
-            net = AlexNets.of(f.string("net", "alexnet_bn"));
+            run(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
-            return;
         }
+    }
+
+    private static void run(String[] args) {
+        Flags f = Flags.parse("bench scaling", USAGE, args, "net", "res", "threads", "batch", "seconds", "min-steps", "warmup");
+        AlexNets net = AlexNets.of(f.string("net", "alexnet_bn"));
         int cores = Runtime.getRuntime().availableProcessors();
         int[] threads = f.positiveList("threads", IntStream.rangeClosed(1, cores).toArray());
         int res = f.positive("res", 96), batch = f.positive("batch", 128), minSteps = f.positive("min-steps", 3);
