@@ -127,8 +127,8 @@ if (saved) {
     }
 }
 
-console.log(`AlexNet without and with BatchNorm on Fashion-MNIST: ${train_iter.dataset().length} training and ` +
-    `${test_iter.dataset().length} test images at ${settings.resize}x${settings.resize}, batch ${settings.batch_size}, ` +
+console.log(`AlexNet without and with BatchNorm on Fashion-MNIST: ${train_iter.dataset.length} training and ` +
+    `${test_iter.dataset.length} test images at ${settings.resize}x${settings.resize}, batch ${settings.batch_size}, ` +
     `lr ${settings.lr}, ${settings.epochs} epoch${settings.epochs > 1 ? 's' : ''}, ${settings.threads} ` +
     `thread${settings.threads > 1 ? 's' : ''}, seed ${settings.seed}`);
 console.log(`run directory: ${report.runDir()}`);
