@@ -277,6 +277,15 @@
           throw new TypeError(`DataLoader: option '${k}' is not supported by jgluon; options: batch_size, shuffle, last_batch, num_workers, seed`);
         }
       }
+      // Gluon: DataLoader(dataset, batch_size=None, shuffle=False, sampler=None, last_batch=None, ...)
+      if (pos.length > 3) {
+        throw new TypeError(`DataLoader: takes at most (dataset, batch_size, shuffle) positionally, got ${pos.length} arguments; pass the rest as options, e.g. {last_batch: 'discard'}`);
+      }
+      if (pos.length > 2) {
+        if (typeof pos[2] !== 'boolean') throw new TypeError(`DataLoader: shuffle must be true or false, got ${format(pos[2])}`);
+        if (o.shuffle !== undefined) throw new TypeError('DataLoader: shuffle given both positionally and as an option');
+        o.shuffle = pos[2];
+      }
       const dataset = pos[0];
       const batch = pos.length > 1 ? pos[1] : o.batch_size;
       if (!Number.isInteger(batch) || batch < 1) {

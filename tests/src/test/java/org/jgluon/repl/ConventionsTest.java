@@ -131,6 +131,21 @@ class ConventionsTest {
     }
 
     @Test
+    void loaderTakesGluonsPositionalShuffle() {
+        // Gluon's DataLoader(dataset, batch_size, shuffle): a positional shuffle once went unread
+        String out = run("shuffle", """
+                const ds = gluon.data.ArrayDataset(nd.arange(64).reshape(64, 1), nd.arange(64));
+                const order = l => { const ids = []; for (const [x, y] of l) ids.push(...y.tolist()); return ids.join(','); };
+                const plain = order(gluon.data.DataLoader(ds, 16, false));
+                print(plain === order(gluon.data.DataLoader(ds, 16)), plain === order(gluon.data.DataLoader(ds, 16, true)));
+                let msg = '';
+                try { gluon.data.DataLoader(ds, 16, 'yes'); } catch (e) { msg = e.message; }
+                print(msg);
+                """);
+        assertEquals("true false\nDataLoader: shuffle must be true or false, got \"yes\"\n", out);
+    }
+
+    @Test
     void shapeIsAJsArray() {
         String out = run("shape", """
                 const X = nd.zeros([2, 3, 4]);
