@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.SourceSection;
+import org.jgluon.gluon.data.vision.DataNotFoundException;
 
 /**
  * A script's error as a person wants to read it: {@code file:line:column: message}, the source
@@ -56,7 +57,8 @@ final class ErrorReport {
             String m = h.getMessage();
             if (h instanceof IllegalArgumentException || h instanceof IllegalStateException
                     || h instanceof UnsupportedOperationException || h instanceof IndexOutOfBoundsException
-                    || h instanceof SecurityException) {
+                    || h instanceof SecurityException || h instanceof DataNotFoundException
+                    || h instanceof java.io.UncheckedIOException) {
                 return m != null ? m : h.getClass().getSimpleName();
             }
             if (h instanceof OutOfMemoryError) {

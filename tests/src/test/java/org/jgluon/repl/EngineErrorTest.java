@@ -56,6 +56,14 @@ class EngineErrorTest {
     }
 
     @Test
+    void missingDataIsTheUsersProblemNotAnInternalError() {
+        String err = error("nodata", "const ds = gluon.data.vision.FashionMNIST({root: 'no/such/dir', train: true});\n");
+        assertTrue(err.startsWith("target/e2e/errors/nodata.js:1:12: Fashion-MNIST: the data directory no/such/dir"), err);
+        assertTrue(err.contains("apt-get install dataset-fashion-mnist"), err);
+        assertFalse(err.contains("internal error"), err);
+    }
+
+    @Test
     void wrongArgumentTypes() {
         String err = error("types", "const l = nn.Dense('ten');\n");
         assertEquals("target/e2e/errors/types.js:1:11: TypeError: Dense: cannot be called with (string); "
