@@ -24,16 +24,7 @@ public final class Breakdown {
     private Breakdown() {}
 
     public static void main(String[] args) {
-        if (java.util.Arrays.asList(args).contains("-h") || java.util.Arrays.asList(args).contains("--help")) {
-            System.out.println(USAGE);
-            return;
-        }
-        try {
-            run(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-        }
+        Flags.runCommand(USAGE, args, Breakdown::run);
     }
 
     private static void run(String[] args) {

@@ -36,10 +36,7 @@ public final class Compare {
     private Compare() {}
 
     public static void main(String[] args) throws Exception {
-        if (java.util.Arrays.asList(args).contains("-h") || java.util.Arrays.asList(args).contains("--help")) {
-            System.out.println(CompareOptions.USAGE);
-            return;
-        }
+        if (Flags.helpRequested(CompareOptions.USAGE, args)) return;
         CompareOptions o;
         try {
             o = CompareOptions.parse(args);

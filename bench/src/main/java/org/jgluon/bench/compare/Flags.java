@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** {@code --name value} options of the smaller sub-commands (scaling, breakdown), checked against a known list. */
 final class Flags {
@@ -13,6 +14,25 @@ final class Flags {
 
     private Flags(String command) {
         this.command = command;
+    }
+
+    /** Prints {@code usage} and returns true when the arguments ask for help ({@code -h}, {@code --help}). */
+    static boolean helpRequested(String usage, String[] args) {
+        List<String> a = Arrays.asList(args);
+        if (!a.contains("-h") && !a.contains("--help")) return false;
+        System.out.println(usage);
+        return true;
+    }
+
+    /** Runs a sub-command: help on request; a bad option (IllegalArgumentException) as one line and exit status 2. */
+    static void runCommand(String usage, String[] args, Consumer<String[]> body) {
+        if (helpRequested(usage, args)) return;
+        try {
+            body.accept(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
     }
 
     static Flags parse(String command, String usage, String[] args, String... known) {

@@ -28,16 +28,7 @@ public final class Scaling {
     private Scaling() {}
 
     public static void main(String[] args) {
-        if (java.util.Arrays.asList(args).contains("-h") || java.util.Arrays.asList(args).contains("--help")) {
-            System.out.println(USAGE);
-            return;
-        }
-        try {
-            run(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-        }
+        Flags.runCommand(USAGE, args, Scaling::run);
     }
 
     private static void run(String[] args) {
