@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.jgluon.engine.Machine;
 import org.jgluon.engine.Parallel;
 import org.jgluon.engine.Tensor;
 
@@ -83,13 +84,6 @@ final class MachineInfo {
     }
 
     static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux: leave it out
-        }
-        return null;
+        return Machine.cpuModel();
     }
 }
