@@ -169,6 +169,11 @@
   const jsTransformed = new WeakSet();
 
   function call(obj, javaName, args, shown) {
+    if (javaName === 'summary') {
+      // Gluon prints the table and returns None; print it to the script's output, not System.out
+      console.log(call(obj, 'summaryTable', args, shown));
+      return undefined;
+    }
     const adapt = METHOD_ADAPTERS[javaName];
     if (adapt) args = adapt(args);
     let result;
@@ -180,9 +185,6 @@
     if (result !== null && typeof result === 'object' && result[HOST] !== undefined
         && args.some(x => typeof x === 'function' && x[HOST] === undefined)) {
       jsTransformed.add(result);
-    }
-    if (javaName === 'summary') {
-      return undefined; // Block.summary has printed the table, as Gluon does
     }
     return result;
   }
