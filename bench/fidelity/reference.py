@@ -1,0 +1,275 @@
+#!/usr/bin/python3
+"""Independent PyTorch reference for issue 5's fidelity check: the seed's AlexNet(-BN) at 67 px.
+
+Reproduces the reference set-up of shared/seed-experiment.md ("An independent reference run"):
+the post's two networks, Xavier-uniform weights and zero bias, plain SGD lr 0.01, batch 128,
+d2l's train_ch5 loop (sum loss, gradient scaled by the FIXED 1/128 also on the last partial
+batch of 96 = trainer.step(128)), BatchNorm momentum 0.9 in MXNet's convention (torch 0.1),
+eps 1e-5, Fashion-MNIST resized bilinearly to uint8, then /255, training set reshuffled every
+epoch, test accuracy in eval mode (running statistics, no Dropout). Loss and train accuracy are
+sums over samples of the train-mode outputs divided by the sample count, as d2l prints them.
+
+Switches for the hypotheses behind the epoch-1 gap (docs/experiment.md):
+  --running-var unbiased|biased   what BatchNorm folds into its running variance: PyTorch's
+                                  nn.BatchNorm (unbiased, m/(m-1)·σ²; what the reference used)
+                                  or MXNet's (biased σ², what jgluon does)
+  --resize torch|opencv           float bilinear (F.interpolate, half-pixel centres) rounded to
+                                  uint8, or OpenCV's fixed-point INTER_LINEAR for 8-bit images,
+                                  bit for bit what jgluon's Resize (and Gluon's cv2 resize) gives
+
+Prints the d2l line per epoch and, with --json, one JSON line per epoch for the tables.
+Run with Debian's python3-torch (1.13, CPU); --threads 1 or 2 so that it can share the machine.
+"""
+import argparse
+import gzip
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+# ---- Data --------------------------------------------------------------------------------------
+
+def read_idx(path):
+    """An IDX file (plain or .gz) as a numpy array of its declared shape (uint8 data only)."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    if raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise ValueError(f"{path}: not an unsigned-byte IDX file (magic {raw[:4].hex()})")
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def find(data_dir, stem):
+    for name in (stem, stem + ".gz"):
+        p = os.path.join(data_dir, name)
+        if os.path.exists(p):
+            return p
+    raise FileNotFoundError(f"{stem}(.gz) not found in {data_dir}")
+
+
+def load_split(data_dir, train):
+    prefix = "train" if train else "t10k"
+    images = read_idx(find(data_dir, f"{prefix}-images-idx3-ubyte"))
+    labels = read_idx(find(data_dir, f"{prefix}-labels-idx1-ubyte"))
+    return images, labels.astype(np.int64)
+
+
+def resize_torch(images, size):
+    """Float bilinear (align_corners=False, i.e. half-pixel centres; upsampling, so no antialias),
+    rounded half-to-even and clamped to uint8."""
+    x = torch.from_numpy(images.astype(np.float32)).unsqueeze(1)
+    out = []
+    for i in range(0, len(x), 5000):
+        y = F.interpolate(x[i:i + 5000], size=(size, size), mode="bilinear", align_corners=False)
+        out.append(torch.round(y).clamp_(0, 255).to(torch.uint8))
+    return torch.cat(out).squeeze(1).numpy()
+
+
+def source_coords(src, dst):
+    """OpenCV resize()'s source coordinate per output index on one axis, half-pixel centres,
+    computed in float as OpenCV does: (floor, fractional part)."""
+    scale = 1.0 / (dst / src)
+    d = np.arange(dst, dtype=np.float64)
+    f = ((d + 0.5) * scale - 0.5).astype(np.float32)
+    s = np.floor(f).astype(np.int64)
+    f = (f - s.astype(np.float32)).astype(np.float32)
+    return s, f
+
+
+def resize_opencv(images, size):
+    """OpenCV's INTER_LINEAR for 8-bit images: weights quantised to 2048, horizontal pass in int,
+    vertical pass with VResizeLinear<uchar>'s fixed-point rounding."""
+    n, h, w = images.shape
+    coef = 2048
+    # horizontal: the edges take the edge column alone (weight 1 on it)
+    sx, fx = source_coords(w, size)
+    left = sx < 0
+    fx[left] = 0
+    sx[left] = 0
+    right = sx >= w - 1
+    fx[right] = 0
+    sx[right] = w - 1
+    x0 = sx
+    x1 = np.minimum(sx + 1, w - 1)
+    ax0 = np.rint((np.float32(1) - fx) * np.float32(coef)).astype(np.int64)
+    ax1 = np.rint(fx * np.float32(coef)).astype(np.int64)
+    # vertical: rows clamped, weights kept
+    sy, fy = source_coords(h, size)
+    y0 = np.clip(sy, 0, h - 1)
+    y1 = np.clip(sy + 1, 0, h - 1)
+    by0 = np.rint((np.float32(1) - fy) * np.float32(coef)).astype(np.int64)
+    by1 = np.rint(fy * np.float32(coef)).astype(np.int64)
+    px = images.astype(np.int64)
+    hbuf = px[:, :, x0] * ax0 + px[:, :, x1] * ax1                     # (n, h, size)
+    r0 = hbuf[:, y0, :] >> 4
+    r1 = hbuf[:, y1, :] >> 4
+    out = (((by0[None, :, None] * r0) >> 16) + ((by1[None, :, None] * r1) >> 16) + 2) >> 2
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+class Loader:
+    """Batches of (N, 1, S, S) float tensors in [0, 1] and labels; shuffled with its own generator."""
+
+    def __init__(self, images_u8, labels, batch, shuffle, generator=None):
+        self.x = torch.from_numpy(images_u8)
+        self.y = torch.from_numpy(labels)
+        self.batch, self.shuffle, self.gen = batch, shuffle, generator
+
+    def __len__(self):
+        return (len(self.y) + self.batch - 1) // self.batch
+
+    def __iter__(self):
+        n = len(self.y)
+        order = torch.randperm(n, generator=self.gen) if self.shuffle else torch.arange(n)
+        for i in range(0, n, self.batch):
+            idx = order[i:i + self.batch]
+            yield self.x[idx].unsqueeze(1).float().div_(255.0), self.y[idx]
+
+
+# ---- Networks ----------------------------------------------------------------------------------
+
+class MXNetBatchNorm(nn.Module):
+    """BatchNorm with MXNet's running statistics: running = 0.9·running + 0.1·batch with the
+    BIASED batch variance (PyTorch's nn.BatchNorm folds in the unbiased m/(m-1)·σ²). The
+    normalisation itself (biased σ², eps 1e-5) is the same in both."""
+
+    def __init__(self, channels, eps=1e-5, momentum=0.9):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+        self.register_buffer("running_mean", torch.zeros(channels))
+        self.register_buffer("running_var", torch.ones(channels))
+
+    def forward(self, x):
+        if self.training:
+            dims = [0] + list(range(2, x.dim()))
+            with torch.no_grad():
+                mean = x.mean(dims)
+                var = x.var(dims, unbiased=False)
+                self.running_mean.mul_(self.momentum).add_(mean, alpha=1 - self.momentum)
+                self.running_var.mul_(self.momentum).add_(var, alpha=1 - self.momentum)
+            return F.batch_norm(x, None, None, self.weight, self.bias, True, 0.0, self.eps)
+        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.0, self.eps)
+
+
+def alexnet(bn, res, running_var):
+    def norm(c, dims):
+        if running_var == "biased":
+            return MXNetBatchNorm(c)
+        # torch momentum 0.1 = MXNet momentum 0.9 (weight of the batch statistic)
+        return (nn.BatchNorm2d if dims == 2 else nn.BatchNorm1d)(c, eps=1e-5, momentum=0.1)
+
+    def conv(cin, cout, k, s=1, p=0):
+        layers = [nn.Conv2d(cin, cout, k, stride=s, padding=p)]
+        if bn:
+            layers.append(norm(cout, 2))
+        return layers + [nn.ReLU()]
+
+    def dense(cin, cout, drop):
+        layers = [nn.Linear(cin, cout)]
+        if bn:
+            layers.append(norm(cout, 1))
+        return layers + [nn.ReLU(), nn.Dropout(drop)]
+
+    features = nn.Sequential(
+        *conv(1, 96, 11, 4), nn.MaxPool2d(3, 2),
+        *conv(96, 256, 5, p=2), nn.MaxPool2d(3, 2),
+        *conv(256, 384, 3, p=1), *conv(384, 384, 3, p=1), *conv(384, 256, 3, p=1),
+        nn.MaxPool2d(3, 2), nn.Flatten())
+    with torch.no_grad():
+        flat = features.eval()(torch.zeros(1, 1, res, res)).shape[1]
+    hidden2 = 2048 if bn else 4096
+    net = nn.Sequential(features, *dense(flat, 4096, 0.2), *dense(4096, hidden2, 0.5), nn.Linear(hidden2, 10))
+    # Xavier(magnitude 3, 'avg', uniform) = xavier_uniform_ with gain 1; MXNet's fans match torch's
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    return net
+
+
+# ---- d2l's train_ch5 ---------------------------------------------------------------------------
+
+def evaluate_accuracy(loader, net):
+    net.eval()
+    correct = n = 0
+    with torch.no_grad():
+        for x, y in loader:
+            correct += (net(x).argmax(1) == y).sum().item()
+            n += len(y)
+    return correct / n
+
+
+def train_epoch(net, train_iter, test_iter, opt, batch_size):
+    net.train()
+    loss_sum = correct = n = 0
+    start = time.time()
+    for x, y in train_iter:
+        y_hat = net(x)
+        l = F.cross_entropy(y_hat, y, reduction="sum")
+        opt.zero_grad(set_to_none=True)
+        # trainer.step(batch_size): rescale_grad = 1/128 with the FIXED batch size, also for 96
+        (l / batch_size).backward()
+        opt.step()
+        loss_sum += l.item()
+        correct += (y_hat.argmax(1) == y).sum().item()
+        n += len(y)
+    test_acc = evaluate_accuracy(test_iter, net)
+    return {"loss": loss_sum / n, "train_acc": correct / n, "test_acc": test_acc, "time": time.time() - start}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--net", choices=["alexnet", "alexnet_bn"], default="alexnet_bn")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--resize", type=int, default=67)
+    p.add_argument("--resampler", choices=["torch", "opencv"], default="torch",
+                   help="torch: float bilinear rounded to uint8 (the reference); opencv: jgluon's INTER_LINEAR")
+    p.add_argument("--running-var", choices=["unbiased", "biased"], default="unbiased",
+                   help="unbiased: PyTorch's nn.BatchNorm (the reference); biased: MXNet's (jgluon)")
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--lr", type=float, default=0.01)
+    p.add_argument("--train-size", type=int, default=0, help="first N training images (0 = all)")
+    p.add_argument("--test-size", type=int, default=0, help="first N test images (0 = all)")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    p.add_argument("--json", action="store_true", help="also print one JSON line per epoch")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+
+    resize = resize_torch if args.resampler == "torch" else resize_opencv
+    (xtr, ytr), (xte, yte) = load_split(args.data, True), load_split(args.data, False)
+    if args.train_size:
+        xtr, ytr = xtr[:args.train_size], ytr[:args.train_size]
+    if args.test_size:
+        xte, yte = xte[:args.test_size], yte[:args.test_size]
+    xtr, xte = resize(xtr, args.resize), resize(xte, args.resize)
+    gen = torch.Generator().manual_seed(args.seed)
+    train_iter = Loader(xtr, ytr, args.batch_size, True, gen)
+    test_iter = Loader(xte, yte, 256, False)
+
+    net = alexnet(args.net == "alexnet_bn", args.resize, args.running_var)
+    opt = torch.optim.SGD(net.parameters(), lr=args.lr)
+    settings = {k: v for k, v in vars(args).items() if k not in ("json", "data")}
+    print(f"# {json.dumps(settings)} torch {torch.__version__}", flush=True)
+    for epoch in range(1, args.epochs + 1):
+        r = train_epoch(net, train_iter, test_iter, opt, args.batch_size)
+        print(f"epoch {epoch}, loss {r['loss']:.4f}, train acc {r['train_acc']:.3f}, "
+              f"test acc {r['test_acc']:.3f}, time {r['time']:.1f} sec", flush=True)
+        if args.json:
+            print(json.dumps({"side": "pytorch", **settings, "epoch": epoch, **r}), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""Checks of reference.py's pieces that the fidelity comparison leans on (seconds, CPU):
+
+  /usr/bin/python3 -m unittest discover -s bench/fidelity -p 'test_*.py'
+
+- resize_opencv is OpenCV's INTER_LINEAR bit for bit: the OpenCV-generated fixtures that
+  jgluon's ResizeTest also uses (tests/data/resize/opencv-resize-fixtures.txt);
+- MXNetBatchNorm normalises exactly as nn.BatchNorm does and differs only in the running
+  variance: biased σ² where PyTorch folds in m/(m-1)·σ²;
+- the loader's batches: 60 000 / 128 = 468 full batches and a last one of 96.
+"""
+import os
+import unittest
+
+import numpy as np
+import torch
+
+import reference as R
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "data", "resize",
+                        "opencv-resize-fixtures.txt")
+
+
+class ResizeTest(unittest.TestCase):
+    def test_opencv_resize_matches_opencv_fixtures(self):
+        lines = open(FIXTURES).read().splitlines()
+        checked = 0
+        for i in range(0, len(lines), 3):
+            h, w, c, oh, ow = map(int, lines[i].split()[1:])
+            if c != 1 or oh != ow:
+                continue  # the driver resizes square grey images only
+            x = np.array(lines[i + 1].split(), dtype=np.float64).astype(np.uint8).reshape(1, h, w)
+            want = np.array(lines[i + 2].split(), dtype=np.float64).reshape(oh, ow)
+            np.testing.assert_array_equal(R.resize_opencv(x, oh)[0], want, err_msg=lines[i])
+            checked += 1
+        self.assertGreaterEqual(checked, 6)
+
+    def test_torch_resize_is_within_one_grey_level_of_opencv(self):
+        rng = np.random.default_rng(0)
+        x = rng.integers(0, 256, size=(3, 28, 28), dtype=np.uint8)
+        a = R.resize_torch(x, 67).astype(int)
+        b = R.resize_opencv(x, 67).astype(int)
+        self.assertLessEqual(np.abs(a - b).max(), 1)
+        self.assertGreater((a != b).mean(), 0.01)  # they do differ: the switch means something
+
+
+class BatchNormTest(unittest.TestCase):
+    def test_biased_running_variance_and_same_output(self):
+        torch.manual_seed(0)
+        x = torch.randn(4, 3, 2, 2) * 2 + 1
+        mx, pt = R.MXNetBatchNorm(3), torch.nn.BatchNorm2d(3, eps=1e-5, momentum=0.1)
+        torch.testing.assert_close(mx(x), pt(x))
+        m = 4 * 2 * 2
+        var = x.transpose(0, 1).reshape(3, -1).var(1, unbiased=False)
+        mean = x.transpose(0, 1).reshape(3, -1).mean(1)
+        torch.testing.assert_close(mx.running_mean, 0.1 * mean)
+        torch.testing.assert_close(pt.running_mean, 0.1 * mean)
+        torch.testing.assert_close(mx.running_var, 0.9 + 0.1 * var)
+        torch.testing.assert_close(pt.running_var, 0.9 + 0.1 * var * m / (m - 1))
+        mx.eval(), pt.eval()
+        y = torch.randn(2, 3, 2, 2)
+        want = (y - mx.running_mean.view(1, 3, 1, 1)) / torch.sqrt(mx.running_var.view(1, 3, 1, 1) + 1e-5)
+        torch.testing.assert_close(mx(y), want)
+
+
+class LoaderTest(unittest.TestCase):
+    def test_last_partial_batch_and_reshuffling(self):
+        x = np.zeros((300, 2, 2), dtype=np.uint8)
+        y = np.arange(300, dtype=np.int64)
+        loader = R.Loader(x, y, 128, True, torch.Generator().manual_seed(0))
+        sizes = [len(b) for _, b in loader]
+        self.assertEqual(sizes, [128, 128, 44])
+        first = torch.cat([b for _, b in loader])
+        second = torch.cat([b for _, b in loader])
+        self.assertFalse(torch.equal(first, second))
+        self.assertTrue(torch.equal(first.sort().values, torch.arange(300)))
+
+
+if __name__ == "__main__":
+    unittest.main()
