@@ -33,6 +33,9 @@ import torch.nn.functional as F
 from torch import nn
 
 
+DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
+
+
 # ---- Data --------------------------------------------------------------------------------------
 
 def read_idx(path):
@@ -197,6 +200,40 @@ def alexnet(bn, res, running_var):
     return net
 
 
+# ---- The running-variance hypothesis on the same trajectory -----------------------------------
+
+def track_other_variance(net):
+    """Keeps, next to each BatchNorm's running variance, the one the OTHER convention would have
+    folded in from the same batches (biased where the module uses unbiased and vice versa), in a
+    buffer `other_var`, so that the test accuracy can be measured both ways on one trained net."""
+    for m in net.modules():
+        if not isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, MXNetBatchNorm)):
+            continue
+        uses_unbiased = not isinstance(m, MXNetBatchNorm)
+        m.register_buffer("other_var", torch.ones_like(m.running_var))
+
+        def hook(module, inputs, uses_unbiased=uses_unbiased):
+            if not module.training:
+                return
+            x = inputs[0]
+            dims = [0] + list(range(2, x.dim()))
+            with torch.no_grad():
+                var = x.var(dims, unbiased=False)
+                if not uses_unbiased:
+                    count = x.numel() // x.shape[1]
+                    var = var * count / (count - 1)
+                module.other_var.mul_(0.9).add_(var, alpha=0.1)
+        m.register_forward_pre_hook(hook)
+
+
+def swap_variances(net):
+    for m in net.modules():
+        if hasattr(m, "other_var"):
+            tmp = m.running_var.clone()
+            m.running_var.copy_(m.other_var)
+            m.other_var.copy_(tmp)
+
+
 # ---- d2l's train_ch5 ---------------------------------------------------------------------------
 
 def evaluate_accuracy(loader, net):
@@ -242,8 +279,14 @@ def main():
     p.add_argument("--train-size", type=int, default=0, help="first N training images (0 = all)")
     p.add_argument("--test-size", type=int, default=0, help="first N test images (0 = all)")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    p.add_argument("--data", default=DEFAULT_DATA)
     p.add_argument("--json", action="store_true", help="also print one JSON line per epoch")
+    p.add_argument("--nudge", type=float, default=0.0,
+                   help="multiply every initial weight by (1 + NUDGE·N(0,1)) from a separate generator (e.g. 1e-7: "
+                        "round-off size), leaving data order and dropout as they are: how far round-off alone moves a run")
+    p.add_argument("--variants", action="store_true",
+                   help="also measure each epoch's test accuracy of the same trained net with the other running-variance "
+                        "convention (tracked alongside) and on test images resized by the other resampler")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -260,13 +303,32 @@ def main():
     test_iter = Loader(xte, yte, 256, False)
 
     net = alexnet(args.net == "alexnet_bn", args.resize, args.running_var)
+    if args.nudge:
+        nudge = torch.Generator().manual_seed(12345)
+        with torch.no_grad():
+            for p_ in net.parameters():
+                if p_.dim() > 1:
+                    p_.mul_(1 + args.nudge * torch.randn(p_.shape, generator=nudge))
+    if args.variants:
+        track_other_variance(net)
+        other = resize_opencv if args.resampler == "torch" else resize_torch
+        xte_raw = load_split(args.data, False)[0][:len(yte)]
+        test_other = Loader(other(xte_raw, args.resize), yte, 256, False)
     opt = torch.optim.SGD(net.parameters(), lr=args.lr)
-    settings = {k: v for k, v in vars(args).items() if k not in ("json", "data")}
+    settings = {k: v for k, v in vars(args).items() if k not in ("json", "data", "variants")}
     print(f"# {json.dumps(settings)} torch {torch.__version__}", flush=True)
     for epoch in range(1, args.epochs + 1):
         r = train_epoch(net, train_iter, test_iter, opt, args.batch_size)
         print(f"epoch {epoch}, loss {r['loss']:.4f}, train acc {r['train_acc']:.3f}, "
               f"test acc {r['test_acc']:.3f}, time {r['time']:.1f} sec", flush=True)
+        if args.variants:
+            r["test_acc_other_resize"] = evaluate_accuracy(test_other, net)
+            swap_variances(net)
+            r["test_acc_other_var"] = evaluate_accuracy(test_iter, net)
+            swap_variances(net)
+            print(f"#   same net: test acc {r['test_acc_other_var']:.4f} with the other running variance, "
+                  f"{r['test_acc_other_resize']:.4f} on test images from the other resampler "
+                  f"(this run: {r['test_acc']:.4f})", flush=True)
         if args.json:
             print(json.dumps({"side": "pytorch", **settings, "epoch": epoch, **r}), flush=True)
 

@@ -63,6 +63,34 @@ class BatchNormTest(unittest.TestCase):
         torch.testing.assert_close(mx(y), want)
 
 
+class OtherVarianceTest(unittest.TestCase):
+    def test_tracks_the_other_convention_from_the_same_batches(self):
+        torch.manual_seed(1)
+        for running_var, factor in (("unbiased", 1.0), ("biased", None)):
+            net = torch.nn.Sequential(R.MXNetBatchNorm(3) if running_var == "biased" else torch.nn.BatchNorm2d(3, momentum=0.1))
+            R.track_other_variance(net)
+            bn = net[0]
+            xs = [torch.randn(2, 3, 2, 2) * 3 for _ in range(3)]
+            for x in xs:
+                net(x)
+            m = 2 * 2 * 2
+            biased = torch.ones(3)
+            for x in xs:
+                biased = 0.9 * biased + 0.1 * x.transpose(0, 1).reshape(3, -1).var(1, unbiased=False)
+            unbiased = torch.ones(3)
+            for x in xs:
+                unbiased = 0.9 * unbiased + 0.1 * x.transpose(0, 1).reshape(3, -1).var(1, unbiased=True)
+            used, other = (unbiased, biased) if running_var == "unbiased" else (biased, unbiased)
+            torch.testing.assert_close(bn.running_var, used)
+            torch.testing.assert_close(bn.other_var, other)
+            net.eval()
+            net(xs[0])  # eval mode leaves both alone
+            torch.testing.assert_close(bn.other_var, other)
+            R.swap_variances(net)
+            torch.testing.assert_close(bn.running_var, other)
+            torch.testing.assert_close(bn.other_var, used)
+
+
 class LoaderTest(unittest.TestCase):
     def test_last_partial_batch_and_reshuffling(self):
         x = np.zeros((300, 2, 2), dtype=np.uint8)
