@@ -7,6 +7,8 @@ batch of 96 scaled by the fixed 1/128), and compares, step by step and at the en
   - the summed loss of every step;
   - every parameter and running statistic after the last step (jgluon's final.params);
   - the predict-mode logits (running statistics) of the first test images, and their argmax.
+As a yardstick for round-off alone it trains a second PyTorch copy whose initial weights are
+multiplied by (1 + 1e-7·N(0,1)) (float32 round-off size) and prints its losses' deviation too.
 A bug in the forward, backward, SGD step, running-statistics update or predict path of jgluon
 shows as a difference far above float32 round-off (relative 1e-5 to 1e-3 after a few steps).
 
@@ -14,6 +16,7 @@ shows as a difference far above float32 round-off (relative 1e-5 to 1e-3 after a
   ./jgluon --allow-host-access bench/fidelity/jgluon_parity.js --out /tmp/parity > /tmp/parity/jgluon.jsonl
   /usr/bin/python3 bench/fidelity/parity.py /tmp/parity
 """
+import copy
 import json
 import os
 import struct
@@ -122,18 +125,30 @@ def main():
     n_test = len(logits_j)
     train_iter = R.Loader(R.resize_opencv(xtr[:n_train], res), ytr[:n_train], 128, False)
     test_iter = R.Loader(R.resize_opencv(xte[:n_test], res), yte[:n_test], 128, False)
+    nudged = copy.deepcopy(net)
+    gen = torch.Generator().manual_seed(12345)
+    with torch.no_grad():
+        for p in nudged.parameters():
+            if p.dim() > 1:
+                p.mul_(1 + 1e-7 * torch.randn(p.shape, generator=gen))
     opt = torch.optim.SGD(net.parameters(), lr=0.01)
+    opt_nudged = torch.optim.SGD(nudged.parameters(), lr=0.01)
     net.train()
-    print("step  images  loss_sum jgluon  loss_sum pytorch  rel diff")
+    nudged.train()
+    print("step  images  loss_sum jgluon  loss_sum pytorch  rel diff   pytorch nudged by 1e-7: rel diff")
     worst_loss = 0.0
     for s, (x, y) in zip(steps, train_iter):
-        l = F.cross_entropy(net(x), y, reduction="sum")
-        opt.zero_grad(set_to_none=True)
-        (l / 128).backward()
-        opt.step()
-        rel = abs(l.item() - s["loss_sum"]) / abs(l.item())
+        losses = []
+        for model, o in ((net, opt), (nudged, opt_nudged)):
+            l = F.cross_entropy(model(x), y, reduction="sum")
+            o.zero_grad(set_to_none=True)
+            (l / 128).backward()
+            o.step()
+            losses.append(l.item())
+        rel = abs(losses[0] - s["loss_sum"]) / abs(losses[0])
+        rel_nudged = abs(losses[0] - losses[1]) / abs(losses[0])
         worst_loss = max(worst_loss, rel)
-        print(f"{s['step']:4d}  {len(y):6d}  {s['loss_sum']:15.6f}  {l.item():16.6f}  {rel:.2e}")
+        print(f"{s['step']:4d}  {len(y):6d}  {s['loss_sum']:15.6f}  {losses[0]:16.6f}  {rel:.2e}   {rel_nudged:.2e}")
 
     print("\nafter the last step: max |jgluon - pytorch| / max |pytorch| per tensor")
     worst = {}
