@@ -1,0 +1,50 @@
+#!/usr/bin/python3
+"""Per-side summary of fidelity runs: reads the JSON lines that reference.py --json and
+jgluon_bn.js print (any files, e.g. their logs) and prints, for one epoch, each run and then
+per side and set-up the mean, standard deviation (n−1) and range of test accuracy and loss.
+
+  /usr/bin/python3 bench/fidelity/summarize.py --epoch 1 logs/*.log
+"""
+import argparse
+import json
+import statistics
+
+
+def setup(r):
+    if r["side"] == "jgluon":
+        return "jgluon (biased running var, OpenCV resize)"
+    conv = f"{r.get('running_var', 'unbiased')} running var, {r.get('resampler', 'torch')} resize"
+    return f"pytorch ({conv}{', nudged' if r.get('nudge') else ''})"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--epoch", type=int, default=1)
+    p.add_argument("files", nargs="+")
+    args = p.parse_args()
+    runs = []
+    for f in args.files:
+        for line in open(f):
+            if line.startswith("{"):
+                r = json.loads(line)
+                if r.get("epoch") == args.epoch and "test_acc" in r:
+                    runs.append(r)
+    runs.sort(key=lambda r: (r["side"], setup(r), r["seed"]))
+    print("| side, set-up | seed | loss | train acc | test acc |")
+    print("|---|---|---|---|---|")
+    for r in runs:
+        print(f"| {setup(r)} | {r['seed']} | {r['loss']:.4f} | {r['train_acc']:.3f} | {r['test_acc']:.4f} |")
+    print()
+    groups = {}
+    for r in runs:
+        groups.setdefault(setup(r), []).append(r)
+    for name, rs in groups.items():
+        acc = [r["test_acc"] for r in rs]
+        loss = [r["loss"] for r in rs]
+        sd = f", sd {statistics.stdev(acc):.4f}" if len(acc) > 1 else ""
+        print(f"{name}: n={len(rs)} test acc mean {statistics.mean(acc):.4f}{sd}, range {min(acc):.4f}-{max(acc):.4f}; "
+              f"loss mean {statistics.mean(loss):.4f}, range {min(loss):.4f}-{max(loss):.4f}")
+
+
+if __name__ == "__main__":
+    main()
