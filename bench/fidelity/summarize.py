@@ -42,8 +42,21 @@ def main():
         acc = [r["test_acc"] for r in rs]
         loss = [r["loss"] for r in rs]
         sd = f", sd {statistics.stdev(acc):.4f}" if len(acc) > 1 else ""
-        print(f"{name}: n={len(rs)} test acc mean {statistics.mean(acc):.4f}{sd}, range {min(acc):.4f}-{max(acc):.4f}; "
+        print(f"- {name}: n={len(rs)} test acc mean {statistics.mean(acc):.4f}{sd}, range {min(acc):.4f}-{max(acc):.4f}; "
               f"loss mean {statistics.mean(loss):.4f}, range {min(loss):.4f}-{max(loss):.4f}")
+    var = [r["test_acc_other_var"] - r["test_acc"] for r in runs if "test_acc_other_var" in r]
+    res = [r["test_acc_other_resize"] - r["test_acc"] for r in runs if "test_acc_other_resize" in r]
+    if var:
+        print(f"- same trained nets ({len(var)} runs): the other running-variance convention changes test acc by "
+              f"{min(var):+.4f} to {max(var):+.4f}; test images from the other resampler by {min(res):+.4f} to {max(res):+.4f}")
+    sides = {side: [r for r in runs if r["side"] == side] for side in ("jgluon", "pytorch")}
+    if all(len(v) > 1 for v in sides.values()):
+        for key in ("test_acc", "loss"):
+            a = [r[key] for r in sides["jgluon"]]
+            b = [r[key] for r in sides["pytorch"]]
+            se = (statistics.variance(a) / len(a) + statistics.variance(b) / len(b)) ** 0.5
+            print(f"- {key}: jgluon mean {statistics.mean(a):.4f} (n={len(a)}) - pytorch mean {statistics.mean(b):.4f} "
+                  f"(n={len(b)}, all set-ups) = {statistics.mean(a) - statistics.mean(b):+.4f}, Welch t {(statistics.mean(a) - statistics.mean(b)) / se:.1f}")
 
 
 if __name__ == "__main__":
