@@ -8,6 +8,8 @@ import java.util.function.Supplier;
 
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
+import org.jgluon.engine.memory.BufferPool;
+import org.jgluon.engine.memory.Storage;
 
 /**
  * MXNet's autograd. While recording is on, each op whose inputs require grad attaches a
@@ -26,6 +28,12 @@ import org.jgluon.engine.Tensor;
  * its op outputs become constants, as in MXNet, so they may feed a new recording (as inputs that
  * need no gradient), and a second backward from them gets a clear error instead of silently zero
  * gradients.
+ *
+ * <p>Memory: intermediate gradients come from the {@code BufferPool} and go back as soon as the
+ * op that produced the tensor has back-propagated; without {@code retain_graph}, so do the
+ * arrays saved for backward ({@link #keepUntilBackward}) and the internal activations of blocks
+ * (see {@code memory.Recycling}), each once the last recorded op that reads it is done. A
+ * {@link BackwardFn} may therefore read only its op's inputs, its output and what it registered.
  */
 public final class Autograd {
 
@@ -34,6 +42,7 @@ public final class Autograd {
         private final String op;
         private final Tensor[] inputs;
         private final BackwardFn fn;
+        private int[] savedInts; // e.g. max-pool winners; given back after this node's backward
 
         private Node(String op, Tensor[] inputs, BackwardFn fn) {
             this.op = op;
@@ -124,6 +133,18 @@ public final class Autograd {
         return output;
     }
 
+    /**
+     * Registers {@code saved}, a pooled array the backward of {@code output}'s op reads, to be
+     * given back to the {@code BufferPool} after that backward (without retain_graph); given back
+     * at once when the op was not recorded.
+     */
+    public static void keepUntilBackward(Tensor output, int[] saved) {
+        if (saved == null) return;
+        Node n = output.node();
+        if (n == null || n == FREED) BufferPool.give(saved);
+        else n.savedInts = saved;
+    }
+
     /** True when {@link #recordOp} would record an op with these inputs: lets a kernel skip saving state. */
     public static boolean wouldRecord(Tensor... inputs) {
         if (!STATE.get().recording) return false;
@@ -138,6 +159,15 @@ public final class Autograd {
      * freed and the intermediate gradients dropped.
      */
     public static void backward(Tensor head, Tensor headGrad) {
+        backward(head, headGrad, false);
+    }
+
+    /**
+     * As {@link #backward(Tensor, Tensor)}; with {@code retainGraph} the graph is kept (MXNet's
+     * {@code retain_graph=True}): a later backward may run through it again, and no activation
+     * or saved array of it is given back.
+     */
+    public static void backward(Tensor head, Tensor headGrad, boolean retainGraph) {
         if (!head.requiresGrad()) {
             if (head.node() == FREED) throw freed(head);
             throw new IllegalStateException("backward: this tensor " + head.shapeString()
@@ -170,18 +200,61 @@ public final class Autograd {
         for (Tensor t : order) t.clearGrad();
         Tensor g = head.gradBuffer();
         if (headGrad != null) g.copyFrom(headGrad); else g.fill(1f);
+        IdentityHashMap<Storage, int[]> readers = retainGraph ? null : internalReaders(order);
         try {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
+                Node node = t.node();
                 Tensor outGrad = t.grad();
-                if (outGrad != null) t.node().fn.backward(outGrad);
+                if (outGrad != null) node.fn.backward(outGrad);
+                t.clearGrad(); // consumed: the pooled buffer goes back for the next gradient
+                if (!retainGraph) {
+                    BufferPool.give(node.savedInts);
+                    node.savedInts = null;
+                    doneReading(t, readers);
+                }
             }
         } finally {
             for (Tensor t : order) {
                 t.clearGrad();
-                t.setNode(FREED);
-                t.clearRequiresGrad();
+                if (!retainGraph) {
+                    t.setNode(FREED);
+                    t.clearRequiresGrad();
+                }
             }
+        }
+    }
+
+    /**
+     * For each internal activation array (see {@code memory.Recycling}) that the walked graph
+     * reads, the number of walked nodes reading it, as output or input; backward gives the array
+     * back when the count drops to zero: every op that needs it has back-propagated.
+     */
+    private static IdentityHashMap<Storage, int[]> internalReaders(List<Tensor> order) {
+        IdentityHashMap<Storage, int[]> readers = new IdentityHashMap<>();
+        for (Tensor t : order) {
+            forEachInternal(t, s -> readers.computeIfAbsent(s, k -> new int[1])[0]++);
+        }
+        return readers;
+    }
+
+    private static void doneReading(Tensor t, IdentityHashMap<Storage, int[]> readers) {
+        forEachInternal(t, s -> {
+            int[] left = readers.get(s);
+            if (left != null && --left[0] == 0 && s.isInternal()) {
+                s.release((s == t.storage() ? "the output of '" + t.node().op() + "'"
+                        : "an activation read by '" + t.node().op() + "'") + " inside a block, freed after backward");
+            }
+        });
+    }
+
+    /** The internal storages node {@code t} reads: its output's and its inputs'. */
+    private static void forEachInternal(Tensor t, java.util.function.Consumer<Storage> action) {
+        Storage own = t.storage();
+        if (own != null && own.isInternal()) action.accept(own);
+        for (Tensor in : t.node().inputs) {
+            Storage s = in == null ? null : in.storage();
+            if (s != null && s.isInternal()) action.accept(s);
         }
     }
 
