@@ -15,10 +15,13 @@ class BufferPoolTest {
 
     private static final int N = BufferPool.MIN_POOLED + 17;
     private long savedMax;
+    private int savedMin;
 
     @BeforeEach
     void setUp() {
         savedMax = BufferPool.maxBytes();
+        savedMin = BufferPool.minLength();
+        BufferPool.setMinLength(BufferPool.MIN_POOLED);
         BufferPool.clear();
         BufferPool.resetStats();
     }
@@ -26,6 +29,7 @@ class BufferPoolTest {
     @AfterEach
     void tearDown() {
         BufferPool.setMaxBytes(savedMax);
+        BufferPool.setMinLength(savedMin);
         BufferPool.clear();
         Recycling.setEnabled(true);
     }
