@@ -11,7 +11,8 @@ import org.jgluon.engine.memory.Recycling;
 /**
  * Memory per training step and per predict-mode forward, with buffer recycling on and off in
  * the same JVM, alternating step by step (so both see the same machine load): bytes allocated
- * per step by all threads, median step time, and the buffer pool's counters.
+ * per step by all threads, median step time, and the buffer pool's counters over the timed steps
+ * (no misses = no large array allocated, so no fresh memory touched).
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -Xmx6g -cp bench/target/benchmarks.jar \
@@ -40,6 +41,7 @@ public final class StepMemory {
                 Recycling.setEnabled(m.equals("on"));
                 body.run();
             }
+            BufferPool.resetStats();
             for (int i = 0; i < steps; i++) {
                 for (int k = 0; k < modes.length; k++) {
                     Recycling.setEnabled(modes[k].equals("on"));
@@ -59,9 +61,9 @@ public final class StepMemory {
                         what, modes[k], s[s.length / 2], sortedMb[mb.length / 2], Arrays.toString(round(ms[k])),
                         Arrays.toString(mb));
             }
+            System.out.println(what + " timed steps, " + BufferPool.stats() + " (a miss = a fresh large array)");
         }
         Recycling.setEnabled(true);
-        System.out.println(BufferPool.stats());
     }
 
     private static long[] round(double[] v) {
