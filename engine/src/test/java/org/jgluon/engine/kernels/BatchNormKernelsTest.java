@@ -232,7 +232,7 @@ class BatchNormKernelsTest {
     @Test
     void fusedEqualsBatchNormThenRelu() {
         Random rnd = new Random(3);
-        int outer = 3, channels = 4, inner = 37, n = outer * channels * inner;
+        int outer = 6, channels = 4, inner = 37, n = outer * channels * inner; // 2 rows alone, then 4 together
         float[] x = randn(rnd, n, 0.5, 1.5), gamma = randn(rnd, channels, 1, 0.3), beta = randn(rnd, channels, 0, 0.5);
         fusedEqualsUnfused(x, gamma, beta, randn(rnd, n, 0, 1), outer, channels, inner);
     }
