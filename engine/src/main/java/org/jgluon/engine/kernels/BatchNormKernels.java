@@ -582,22 +582,19 @@ public final class BatchNormKernels {
         FloatVector muv = FloatVector.broadcast(S, mu);
         FloatVector sv = FloatVector.broadcast(S, scale);
         FloatVector tv = FloatVector.broadcast(S, shift);
-        // relu: max with 0; otherwise max with −∞, which leaves every value (NaN included) as it is
-        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
-        int x1 = xo + stride, x2 = x1 + stride, x3 = x2 + stride;
-        int y1 = yo + stride, y2 = y1 + stride, y3 = y2 + stride;
-        int i = 0;
+        FloatVector zero = FloatVector.zero(S);
         int upper = S.loopBound(len);
-        for (; i < upper; i += L) {
-            FloatVector.fromArray(S, x, xo + i).sub(muv).fma(sv, tv).max(floor).intoArray(y, yo + i);
-            FloatVector.fromArray(S, x, x1 + i).sub(muv).fma(sv, tv).max(floor).intoArray(y, y1 + i);
-            FloatVector.fromArray(S, x, x2 + i).sub(muv).fma(sv, tv).max(floor).intoArray(y, y2 + i);
-            FloatVector.fromArray(S, x, x3 + i).sub(muv).fma(sv, tv).max(floor).intoArray(y, y3 + i);
+        for (int i = 0; i < upper; i += L) {
+            for (int r = 0, off = 0; r < ROWS; r++, off += stride) { // unrolled by C2: four streams in flight
+                FloatVector v = FloatVector.fromArray(S, x, xo + off + i).sub(muv).fma(sv, tv);
+                if (relu) v = v.max(zero);
+                v.intoArray(y, yo + off + i);
+            }
         }
-        for (int r = 0; r < ROWS; r++) {
-            for (int j = i; j < len; j++) {
-                float v = Math.fma(x[xo + r * stride + j] - mu, scale, shift);
-                y[yo + r * stride + j] = relu ? Math.max(v, 0f) : v;
+        for (int r = 0, off = 0; r < ROWS; r++, off += stride) {
+            for (int i = upper; i < len; i++) {
+                float v = Math.fma(x[xo + off + i] - mu, scale, shift);
+                y[yo + off + i] = relu ? Math.max(v, 0f) : v;
             }
         }
     }
