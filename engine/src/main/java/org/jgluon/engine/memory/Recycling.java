@@ -127,6 +127,16 @@ public final class Recycling {
         return s;
     }
 
+    /**
+     * Gives {@code t}'s pooled array back now, though user code holds it: for a caller that owns
+     * {@code t} outright and is done with it (a benchmark loop). Every later access through
+     * {@code t} or a view of it throws. Nothing happens for a tensor over a plain array.
+     */
+    public static void dispose(Tensor t) {
+        Storage s = t == null ? null : t.storage();
+        if (s != null) s.dispose();
+    }
+
     /** {@code t}'s array reaches user code: it is never recycled. */
     public static void escape(Tensor t) {
         Storage s = t == null ? null : t.storage();

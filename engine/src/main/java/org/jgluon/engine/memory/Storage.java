@@ -56,6 +56,15 @@ public final class Storage {
         BufferPool.give(data);
     }
 
+    /** Gives the array back even though it escaped: its owner vouches that nothing will read it again. */
+    void dispose() {
+        if (releasedAs != null) return;
+        releasedAs = "disposed by its owner";
+        internal = false;
+        owner = null;
+        BufferPool.give(data);
+    }
+
     /** The error for any access to a tensor over a given-back array. */
     public IllegalStateException accessError(String shape) {
         return new IllegalStateException("tensor " + shape + " is " + releasedAs + "; its buffer was given back for"
