@@ -160,6 +160,17 @@ class RecyclingTest {
         assertSame(null, y.grad());
     }
 
+    @Test
+    void disposeGivesAnEscapedArrayBackAndLaterReadsThrow() {
+        Tensor y = ActivationOps.relu(NdOps.array(new float[] {-1, 2}, 2)); // made at top level: escaped
+        Tensor v = y.view(1, 2);
+        Recycling.dispose(y);
+        assertTrue(v.isReleased());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> v.get(0));
+        assertTrue(e.getMessage().contains("disposed"), e.getMessage());
+        assertTrue(BufferPool.stats().returned() == 1, BufferPool.stats().toString());
+    }
+
     private static Tensor withFrame(java.util.function.Supplier<Tensor> body) {
         Recycling.Frame f = Recycling.enter();
         return Recycling.exit(f, body.get());
