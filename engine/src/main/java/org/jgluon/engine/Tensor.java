@@ -78,14 +78,6 @@ public final class Tensor {
         return new Tensor(a, 0, Recycling.track(a), shape);
     }
 
-    /** As {@link #pooled} but zero-filled, for ops that accumulate into their output. */
-    public static Tensor pooledZeros(int... shape) {
-        int n = Shapes.checkedSize("pooledZeros", shape);
-        if (!BufferPool.pools(n)) return new Tensor(new float[n], 0, shape);
-        float[] a = BufferPool.takeZeroedFloats(n);
-        return new Tensor(a, 0, Recycling.track(a), shape);
-    }
-
     /** A new tensor filled with {@code value}. */
     public static Tensor full(float value, int... shape) {
         Tensor t = zeros(shape);

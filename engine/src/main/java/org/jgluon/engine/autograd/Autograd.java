@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.jgluon.engine.Shapes;
@@ -249,7 +250,7 @@ public final class Autograd {
     }
 
     /** The internal storages node {@code t} reads: its output's and its inputs'. */
-    private static void forEachInternal(Tensor t, java.util.function.Consumer<Storage> action) {
+    private static void forEachInternal(Tensor t, Consumer<Storage> action) {
         Storage own = t.storage();
         if (own != null && own.isInternal()) action.accept(own);
         for (Tensor in : t.node().inputs) {
