@@ -31,13 +31,6 @@ public final class Conv2dKernels {
     static final int WEIGHT_BLOCKS = 8;
     /** Images are grouped so that one GEMM has about this many output columns. */
     static final int TARGET_COLUMNS = 512;
-    /**
-     * The forward pass builds the column matrix at most this many rows at a time (in even
-     * slices), each slice multiplied
-     * (and accumulated into y) while still in cache: about SGEMM's own depth slice, so SGEMM does
-     * the same packing work as on the whole matrix.
-     */
-    static final int K_SLICE = 256;
     /** Cap on one thread's column buffer (floats), bounding the images per GEMM for large K. */
     static final int MAX_COLS_FLOATS = 1 << 23;
 
@@ -54,11 +47,11 @@ public final class Conv2dKernels {
     /** y (n, f, oh, ow) = conv(x (n, c, h, w), w (f, cg, kh, kw)) + bias (f) (bias may be null). */
     public static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
                                float[] bias, int biasOff, float[] y, int yOff) {
-        int k = g.colRows(), p = g.outPixels(), fg = g.fg();
+        int p = g.outPixels(), fg = g.fg();
+        Sgemm.PackedA[] weights = packWeights(g, w, wOff, false);
         forEachBlock(g, (i0, i1) -> {
             int nb = i1 - i0, ld = nb * p;
             for (int gr = 0; gr < g.groups(); gr++) {
-                int wg = wOff + gr * fg * k;
                 float[] c = y;
                 int cOff = yOff + (i0 * g.f() + gr * fg) * p;
                 if (nb > 1) {
@@ -66,35 +59,22 @@ public final class Conv2dKernels {
                     cOff = 0;
                 }
                 if (nb == 1 && g.colsAreInput()) {
-                    Sgemm.sgemm(false, false, fg, p, k, 1f, w, wg, k, x, xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels(), p,
+                    Sgemm.sgemm(weights[gr], false, p, 1f, x, xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels(), p,
                             0f, c, cOff, p);
                 } else {
-                    // the column matrix in slices of the GEMM's depth, each multiplied while in cache
-                    int slices = (k + K_SLICE - 1) / K_SLICE, slice = (k + slices - 1) / slices; // even slices
-                    float[] cols = Scratch.cols(slice * ld);
-                    for (int r0 = 0; r0 < k; r0 += slice) {
-                        int r1 = Math.min(k, r0 + slice);
-                        for (int i = i0; i < i1; i++) {
-                            Im2col.im2col(g, x, xOff + (i * g.c() + gr * g.cg()) * g.inPixels(), cols, (i - i0) * p, ld, r0, r1);
-                        }
-                        Sgemm.sgemm(false, false, fg, ld, r1 - r0, 1f, w, wg + r0, k, cols, 0, ld, r0 == 0 ? 0f : 1f, c, cOff, ld);
-                    }
+                    Sgemm.sgemm(weights[gr], Im2colPanels.of(g, x, xOff, i0, i1, gr).columns(), ld, 1f, 0f, c, cOff, ld);
                 }
                 if (nb > 1) {
+                    // scatter the block's (fg × nb·P) product back into NCHW, adding the bias on the way
                     for (int i = i0; i < i1; i++) {
                         for (int f = 0; f < fg; f++) {
-                            System.arraycopy(c, f * ld + (i - i0) * p, y, yOff + (i * g.f() + gr * fg + f) * p, p);
+                            int to = yOff + (i * g.f() + gr * fg + f) * p;
+                            System.arraycopy(c, f * ld + (i - i0) * p, y, to, p);
+                            if (bias != null) addScalar(y, to, p, bias[biasOff + gr * fg + f]);
                         }
                     }
-                }
-            }
-            if (bias != null) {
-                for (int i = i0; i < i1; i++) {
-                    for (int f = 0; f < g.f(); f++) {
-                        float bf = bias[biasOff + f];
-                        int row = yOff + (i * g.f() + f) * p;
-                        for (int j = 0; j < p; j++) y[row + j] += bf;
-                    }
+                } else if (bias != null) {
+                    for (int f = 0; f < fg; f++) addScalar(y, cOff + f * p, p, bias[biasOff + gr * fg + f]);
                 }
             }
         });
@@ -104,10 +84,10 @@ public final class Conv2dKernels {
     public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff,
                                     float[] dx, int dxOff) {
         int k = g.colRows(), p = g.outPixels(), fg = g.fg();
+        Sgemm.PackedA[] weightsT = packWeights(g, w, wOff, true);
         forEachBlock(g, (i0, i1) -> {
             int nb = i1 - i0, ld = nb * p;
             for (int gr = 0; gr < g.groups(); gr++) {
-                int wg = wOff + gr * fg * k;
                 int dxg = dxOff + (i0 * g.c() + gr * g.cg()) * g.inPixels();
                 float[] d = dy;
                 int dOff = dyOff + (i0 * g.f() + gr * fg) * p;
@@ -117,16 +97,36 @@ public final class Conv2dKernels {
                 }
                 if (nb == 1 && g.colsAreInput()) {
                     // the column matrix is dx itself: accumulate straight into it
-                    Sgemm.sgemm(true, false, k, p, fg, 1f, w, wg, k, d, dOff, p, 1f, dx, dxg, p);
+                    Sgemm.sgemm(weightsT[gr], false, p, 1f, d, dOff, p, 1f, dx, dxg, p);
                     continue;
                 }
                 float[] cols = Scratch.cols(k * ld);
-                Sgemm.sgemm(true, false, k, ld, fg, 1f, w, wg, k, d, dOff, ld, 0f, cols, 0, ld);
+                Sgemm.sgemm(weightsT[gr], false, ld, 1f, d, dOff, ld, 0f, cols, 0, ld);
                 for (int i = i0; i < i1; i++) {
                     Im2col.col2im(g, cols, (i - i0) * p, ld, dx, dxOff + (i * g.c() + gr * g.cg()) * g.inPixels());
                 }
             }
         });
+    }
+
+    /**
+     * Each group's weights packed once per call for SGEMM (W_g, fg × K, or its transpose), in the
+     * calling thread's scratch: every block of images then reuses them instead of repacking.
+     */
+    private static Sgemm.PackedA[] packWeights(Conv2dGeometry g, float[] w, int wOff, boolean transpose) {
+        int k = g.colRows(), fg = g.fg(), size = Sgemm.packedSize(fg, k);
+        float[] into = Scratch.packed(g.groups() * size);
+        Sgemm.PackedA[] packed = new Sgemm.PackedA[g.groups()];
+        for (int gr = 0; gr < g.groups(); gr++) {
+            int wg = wOff + gr * fg * k;
+            packed[gr] = transpose ? Sgemm.pack(true, k, fg, w, wg, k, into, gr * size)
+                    : Sgemm.pack(false, fg, k, w, wg, k, into, gr * size);
+        }
+        return packed;
+    }
+
+    private static void addScalar(float[] y, int from, int len, float v) {
+        for (int j = from; j < from + len; j++) y[j] += v;
     }
 
     /** dw (f, cg, kh, kw) += Σ over images of dy_i · cols_iᵀ, deterministic for any thread count. */
@@ -163,23 +163,20 @@ public final class Conv2dKernels {
                                         boolean accumulate, float[] part, int partOff) {
         int k = g.colRows(), p = g.outPixels(), fg = g.fg(), nb = i1 - i0, ld = nb * p;
         for (int gr = 0; gr < g.groups(); gr++) {
-            float[] b = x;
-            int bOff = xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels();
-            if (nb > 1 || !g.colsAreInput()) {
-                b = Scratch.cols(k * ld);
-                bOff = 0;
-                for (int i = i0; i < i1; i++) {
-                    Im2col.im2col(g, x, xOff + (i * g.c() + gr * g.cg()) * g.inPixels(), b, (i - i0) * p, ld);
-                }
-            }
             float[] d = dy;
             int dOff = dyOff + (i0 * g.f() + gr * fg) * p;
             if (nb > 1) {
                 d = gatherRows(g, dy, dyOff, i0, i1, gr);
                 dOff = 0;
             }
-            Sgemm.sgemm(false, true, fg, k, ld, 1f, d, dOff, ld, b, bOff, ld,
-                    accumulate ? 1f : 0f, part, partOff + gr * fg * k, k);
+            float beta = accumulate ? 1f : 0f;
+            if (nb == 1 && g.colsAreInput()) {
+                Sgemm.sgemm(false, true, fg, k, ld, 1f, d, dOff, ld, x, xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels(), ld,
+                        beta, part, partOff + gr * fg * k, k);
+            } else {
+                Sgemm.sgemm(false, fg, k, ld, 1f, d, dOff, ld, Im2colPanels.of(g, x, xOff, i0, i1, gr).columnsTransposed(),
+                        beta, part, partOff + gr * fg * k, k);
+            }
         }
     }
 
@@ -225,6 +222,7 @@ public final class Conv2dKernels {
         private static final ThreadLocal<float[]> COLS = ThreadLocal.withInitial(() -> new float[0]);
         private static final ThreadLocal<float[]> ROWS = ThreadLocal.withInitial(() -> new float[0]);
         private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
+        private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
 
         /** Column matrices (K × B·P); contents undefined. */
         static float[] cols(int size) {
@@ -234,6 +232,11 @@ public final class Conv2dKernels {
         /** Output or output-gradient rows of a block of images (fg × B·P); contents undefined. */
         static float[] rows(int size) {
             return grown(ROWS, size);
+        }
+
+        /** Weights packed for SGEMM; filled by the calling thread, read by the workers. */
+        static float[] packed(int size) {
+            return grown(PACKED, size);
         }
 
         static float[] partials(int size) {
