@@ -10,7 +10,7 @@ import org.jgluon.engine.kernels.Conv2dKernels;
 /**
  * {@link ConvStepTimer} per pass: forward, backward-data, backward-weights and bias of one AlexNet
  * convolution, each timed by the wall clock and by the process CPU time (÷ threads: the unshared
- * estimate on a busy machine), median over the repetitions, as GFLOPS and % of the 2-core peak.
+ * estimate on a busy machine), mean over the repetitions, as GFLOPS and % of the 2-core peak.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
@@ -56,11 +56,11 @@ public final class ConvPassTimer {
             }
         }
         double gflop = g.flops() / 1e9, peak = PEAK_PER_CORE * threads;
-        System.out.printf("%s at %d, batch %d, %d thread(s), %.1f GFLOP per pass; median of %d; load %.1f%n",
+        System.out.printf("%s at %d, batch %d, %d thread(s), %.1f GFLOP per pass; mean of %d; load %.1f%n",
                 layer, size, batch, threads, gflop, reps, os.getSystemLoadAverage());
         double wallSum = 0, cpuSum = 0;
         for (int i = 0; i < 4; i++) {
-            double mw = median(wall[i]), mc = median(cpu[i]);
+            double mw = mean(wall[i]), mc = mean(cpu[i]);
             wallSum += mw;
             cpuSum += mc;
             if (i < 3) {
@@ -76,9 +76,9 @@ public final class ConvPassTimer {
                 100 * 3 * gflop / cpuSum / peak);
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return s / v.length;
     }
 }

@@ -1,5 +1,8 @@
 package org.jgluon.engine.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.jgluon.engine.Parallel;
 
 /**
@@ -26,6 +29,9 @@ import org.jgluon.engine.Parallel;
  * its own partial, and adds the partials in block order: the bits do not depend on the thread count.
  */
 public final class Conv2dKernels {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = SPECIES.length();
 
     /** The most partial weight gradients one backward-weights call keeps (memory vs parallelism). */
     static final int WEIGHT_BLOCKS = 8;
@@ -133,9 +139,11 @@ public final class Conv2dKernels {
     public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff,
                                        float[] dw, int dwOff) {
         int n = g.n(), wsize = g.f() * g.colRows();
-        int blockSize = (n + WEIGHT_BLOCKS - 1) / WEIGHT_BLOCKS;
+        // At most WEIGHT_BLOCKS blocks, but none narrower than one GEMM's worth of columns: each
+        // block costs a partial (f × K) to write and add up, and a shallow GEMM.
+        int blockSize = Math.max((n + WEIGHT_BLOCKS - 1) / WEIGHT_BLOCKS, imagesPerGemm(g));
         int blocks = (n + blockSize - 1) / blockSize;
-        int perGemm = imagesPerGemm(g);
+        int perGemm = imagesPerWeightGemm(g, blockSize);
         float[] partials = Scratch.partials(blocks * wsize);
         Parallel.RangeBody block = (lo, hi) -> {
             int part = lo / blockSize * wsize;
@@ -150,12 +158,28 @@ public final class Conv2dKernels {
         }
         // add the partials in block order, split over the (independent) weight elements
         Parallel.forRange(wsize, 1 << 14, (lo, hi) -> {
-            for (int j = lo; j < hi; j++) {
+            int j = lo;
+            for (; j <= hi - VL; j += VL) {
+                FloatVector s = FloatVector.fromArray(SPECIES, partials, j);
+                for (int b = 1; b < blocks; b++) s = s.add(FloatVector.fromArray(SPECIES, partials, b * wsize + j));
+                s.add(FloatVector.fromArray(SPECIES, dw, dwOff + j)).intoArray(dw, dwOff + j);
+            }
+            for (; j < hi; j++) {
                 float s = partials[j];
                 for (int b = 1; b < blocks; b++) s += partials[b * wsize + j];
                 dw[dwOff + j] += s;
             }
         });
+    }
+
+    /**
+     * Images per backward-weights GEMM: the whole block (a deeper product, C written once) unless
+     * its dy rows and padded input would pass {@link #MAX_COLS_FLOATS}.
+     */
+    static int imagesPerWeightGemm(Conv2dGeometry g, int blockSize) {
+        long perImage = (long) g.fg() * g.outPixels()
+                + (long) g.cg() * (g.h() + 2 * g.padH()) * (g.w() + 2 * g.padW());
+        return (int) Math.max(1, Math.min(blockSize, MAX_COLS_FLOATS / perImage));
     }
 
     /** part (f × K, all groups) = (accumulate ? part : 0) + Σ_{i0 ≤ i < i1} dy_i · cols_iᵀ, as one GEMM. */
@@ -192,15 +216,23 @@ public final class Conv2dKernels {
         return rows;
     }
 
-    /** db (f) += Σ over images and pixels of dy, in double; split over channels only. */
+    /**
+     * db (f) += Σ over images and pixels of dy; split over channels only. Each image's row (P
+     * values) is summed in float vector lanes, the rows in double: a scalar double chain ran at
+     * one add per 4 cycles.
+     */
     public static void backwardBias(Conv2dGeometry g, float[] dy, int dyOff, float[] db, int dbOff) {
         int p = g.outPixels();
         Parallel.forRange(g.f(), Math.max(1, (1 << 16) / Math.max(1, g.n() * p)), (lo, hi) -> {
             for (int f = lo; f < hi; f++) {
                 double s = 0;
                 for (int i = 0; i < g.n(); i++) {
-                    int row = dyOff + (i * g.f() + f) * p;
-                    for (int j = 0; j < p; j++) s += dy[row + j];
+                    int row = dyOff + (i * g.f() + f) * p, j = 0;
+                    FloatVector v = FloatVector.zero(SPECIES);
+                    for (; j <= p - VL; j += VL) v = v.add(FloatVector.fromArray(SPECIES, dy, row + j));
+                    float tail = 0f;
+                    for (; j < p; j++) tail += dy[row + j];
+                    s += (double) v.reduceLanes(VectorOperators.ADD) + tail;
                 }
                 db[dbOff + f] += (float) s;
             }
