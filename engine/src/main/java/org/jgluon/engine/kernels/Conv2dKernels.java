@@ -53,7 +53,14 @@ public final class Conv2dKernels {
     /** y (n, f, oh, ow) = conv(x (n, c, h, w), w (f, cg, kh, kw)) + bias (f) (bias may be null). */
     public static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
                                float[] bias, int biasOff, float[] y, int yOff) {
+        forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff, false);
+    }
+
+    /** {@link #forward} that adds the convolution onto y instead ({@code accumulate}, bias must be null). */
+    private static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
+                                float[] bias, int biasOff, float[] y, int yOff, boolean accumulate) {
         int p = g.outPixels(), fg = g.fg();
+        float beta = accumulate ? 1f : 0f;
         Sgemm.PackedA[] weights = packWeights(g, w, wOff, false);
         forEachBlock(g, (i0, i1) -> {
             int nb = i1 - i0, ld = nb * p;
@@ -66,16 +73,18 @@ public final class Conv2dKernels {
                 }
                 if (nb == 1 && g.colsAreInput()) {
                     Sgemm.sgemm(weights[gr], false, p, 1f, x, xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels(), p,
-                            0f, c, cOff, p);
+                            beta, c, cOff, p);
                 } else {
-                    Sgemm.sgemm(weights[gr], Im2colPanels.of(g, x, xOff, i0, i1, gr).columns(), ld, 1f, 0f, c, cOff, ld);
+                    Sgemm.sgemm(weights[gr], Im2colPanels.of(g, x, xOff, i0, i1, gr).columns(), ld, 1f,
+                            nb > 1 ? 0f : beta, c, cOff, ld);
                 }
                 if (nb > 1) {
                     // scatter the block's (fg × nb·P) product back into NCHW, adding the bias on the way
                     for (int i = i0; i < i1; i++) {
                         for (int f = 0; f < fg; f++) {
                             int to = yOff + (i * g.f() + gr * fg + f) * p;
-                            System.arraycopy(c, f * ld + (i - i0) * p, y, to, p);
+                            if (accumulate) Im2col.addInto(c, f * ld + (i - i0) * p, y, to, p);
+                            else System.arraycopy(c, f * ld + (i - i0) * p, y, to, p);
                             if (bias != null) addScalar(y, to, p, bias[biasOff + gr * fg + f]);
                         }
                     }
@@ -89,6 +98,10 @@ public final class Conv2dKernels {
     /** dx (n, c, h, w) += the gradient of the convolution's input, given dy (n, f, oh, ow). */
     public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff,
                                     float[] dx, int dxOff) {
+        if (backwardDataIsAConvolution(g)) {
+            forward(transposed(g), dy, dyOff, flippedWeights(g, w, wOff), 0, null, 0, dx, dxOff, true);
+            return;
+        }
         int k = g.colRows(), p = g.outPixels(), fg = g.fg();
         Sgemm.PackedA[] weightsT = packWeights(g, w, wOff, true);
         forEachBlock(g, (i0, i1) -> {
@@ -113,6 +126,41 @@ public final class Conv2dKernels {
                 }
             }
         });
+    }
+
+    /*
+     * With stride 1, the input gradient is itself a convolution: dy padded by dil·(k − 1) − pad,
+     * with the kernel flipped and its filter and channel axes swapped,
+     *   dx[c][iy][ix] = Σ_{f, ki, kj} dy[f][iy + pad − dil·ki][ix + pad − dil·kj] · w[f][c][ki][kj],
+     * and it runs on the forward's implicit-im2col GEMM instead of writing the column matrix of
+     * dx (K × B·P) and adding it back with col2im.
+     */
+
+    /** True when {@link #transposed} applies: stride 1 and padding at most the dilated kernel's reach. */
+    static boolean backwardDataIsAConvolution(Conv2dGeometry g) {
+        return g.strideH() == 1 && g.strideW() == 1
+                && g.padH() <= g.dilH() * (g.kh() - 1) && g.padW() <= g.dilW() * (g.kw() - 1);
+    }
+
+    /** The convolution of dy (n, f, oh, ow) that gives dx (n, c, h, w), for a stride-1 geometry. */
+    static Conv2dGeometry transposed(Conv2dGeometry g) {
+        return Conv2dGeometry.of(g.n(), g.f(), g.oh(), g.ow(), g.c(), g.kh(), g.kw(), 1, 1,
+                g.dilH() * (g.kh() - 1) - g.padH(), g.dilW() * (g.kw() - 1) - g.padW(), g.dilH(), g.dilW(), g.groups());
+    }
+
+    /** w (f, cg, kh, kw) as the weights of {@link #transposed}: (c, fg, kh, kw), flipped, per group. */
+    private static float[] flippedWeights(Conv2dGeometry g, float[] w, int wOff) {
+        int kh = g.kh(), kw = g.kw(), taps = kh * kw, fg = g.fg(), cg = g.cg();
+        float[] t = Scratch.flipped(g.f() * cg * taps);
+        for (int gr = 0; gr < g.groups(); gr++) {
+            for (int f = 0; f < fg; f++) {
+                for (int c = 0; c < cg; c++) {
+                    int from = wOff + ((gr * fg + f) * cg + c) * taps, to = ((gr * cg + c) * fg + f) * taps;
+                    for (int tap = 0; tap < taps; tap++) t[to + taps - 1 - tap] = w[from + tap];
+                }
+            }
+        }
+        return t;
     }
 
     /**
@@ -255,6 +303,7 @@ public final class Conv2dKernels {
         private static final ThreadLocal<float[]> ROWS = ThreadLocal.withInitial(() -> new float[0]);
         private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
         private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+        private static final ThreadLocal<float[]> FLIPPED = ThreadLocal.withInitial(() -> new float[0]);
 
         /** Column matrices (K × B·P); contents undefined. */
         static float[] cols(int size) {
@@ -269,6 +318,11 @@ public final class Conv2dKernels {
         /** Weights packed for SGEMM; filled by the calling thread, read by the workers. */
         static float[] packed(int size) {
             return grown(PACKED, size);
+        }
+
+        /** Weights flipped for the backward-data convolution (caller thread). */
+        static float[] flipped(int size) {
+            return grown(FLIPPED, size);
         }
 
         static float[] partials(int size) {
