@@ -95,9 +95,14 @@ final class Im2colPanels {
     }
 
     private void makeTables(Conv2dGeometry g, int nb, int rowStride, int planeStride, int imageStride) {
-        int k = g.colRows(), p = g.outPixels();
-        if (tapOffset.length < k) tapOffset = new int[k];
-        if (pixelOffset.length < nb * p) pixelOffset = new int[nb * p];
+        // padded to whole panels of 2 vectors (offset 0 past the end) so that SGEMM's edge panel gathers too
+        int panel = 2 * Sgemm.vectorLength();
+        int k = g.colRows(), p = g.outPixels(), kPadded = (k + panel - 1) / panel * panel;
+        int pPadded = (nb * p + panel - 1) / panel * panel;
+        if (tapOffset.length < kPadded) tapOffset = new int[kPadded];
+        if (pixelOffset.length < pPadded) pixelOffset = new int[pPadded];
+        Arrays.fill(tapOffset, k, tapOffset.length, 0);
+        Arrays.fill(pixelOffset, nb * p, pixelOffset.length, 0);
         for (int c = 0, r = 0; c < g.cg(); c++) {
             for (int ki = 0; ki < g.kh(); ki++) {
                 for (int kj = 0; kj < g.kw(); kj++, r++) {

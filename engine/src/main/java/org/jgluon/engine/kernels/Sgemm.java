@@ -170,7 +170,8 @@ public final class Sgemm {
      * not two runs, gather). Such a vector is one or two plain
      * loads and a blend instead of a gather (a gather cost ≈ 10 % of conv4 at 224). The plain loads
      * read up to VL − 1 floats past a run's last element, so {@code src} must extend VL floats past
-     * every element the matrix holds.
+     * every element the matrix holds. A {@code colOffset} padded to a whole panel (its length at
+     * least n rounded up to 2·VL; any in-range offsets past n) lets the right-edge panel gather too.
      */
     public static BPanels gathered(float[] src, int base, int[] rowOffset, int[] colOffset, int[] runs) {
         return (pb, pc, kc, jc, nc) -> {
@@ -178,8 +179,19 @@ public final class Sgemm {
             for (int q = 0; q < panels; q++) {
                 int j = jc + q * NR, cols = Math.min(NR, nc - q * NR);
                 int dst = q * kc * NR;
+                if (cols < NR && colOffset.length >= j + NR) {
+                    // the right edge, with a table padded to whole panels: gathers, the lanes past
+                    // column nc zeroed (conv1's 121 taps: a scalar edge panel cost 25 % of the pass)
+                    VectorMask<Float> past0 = SPECIES.indexInRange(0, cols).not(), past1 = SPECIES.indexInRange(VL, cols).not();
+                    for (int p = pc; p < pc + kc; p++, dst += NR) {
+                        int at = base + rowOffset[p];
+                        FloatVector.fromArray(SPECIES, src, at, colOffset, j).blend(0f, past0).intoArray(pb, dst);
+                        FloatVector.fromArray(SPECIES, src, at, colOffset, j + VL).blend(0f, past1).intoArray(pb, dst + VL);
+                    }
+                    continue;
+                }
                 if (cols < NR) {
-                    // the right edge (one panel per column block): scalar, and the tables need no padding
+                    // the right edge of an unpadded table: scalar
                     for (int p = pc; p < pc + kc; p++, dst += NR) {
                         int at = base + rowOffset[p];
                         for (int jj = 0; jj < cols; jj++) pb[dst + jj] = src[at + colOffset[j + jj]];

@@ -101,7 +101,12 @@ class SgemmPackedTest {
             Sgemm.sgemm(pa, Sgemm.gathered(src, base, rowOffset, colOffset, runs), n, 1f, 1f, withRuns, 0, n);
             Sgemm.sgemm(pa, Sgemm.gathered(src, base, rowOffset, colOffset, null), n, 1f, 1f, gathers, 0, n);
             Sgemm.sgemm(false, m, n, k, 1f, a, 0, k, Sgemm.gathered(src, base, rowOffset, colOffset, runs), 1f, plainA, 0, n);
+            // a table padded to whole panels: the edge panel gathers instead of a scalar loop
+            int[] padded = java.util.Arrays.copyOf(colOffset, (n + 2 * vl - 1) / (2 * vl) * (2 * vl));
+            float[] paddedTable = c.clone();
+            Sgemm.sgemm(pa, Sgemm.gathered(src, base, rowOffset, padded, null), n, 1f, 1f, paddedTable, 0, n);
             assertArrayEquals(gathers, withRuns, "runs vs gathers, n = " + n);
+            assertArrayEquals(gathers, paddedTable, "padded table vs scalar edge, n = " + n);
             assertProduct(false, m, n, k, 1f, a, b, 1f, c, withRuns, "gathered B, n = " + n);
             assertProduct(false, m, n, k, 1f, a, b, 1f, c, plainA, "gathered B with a stored A, n = " + n);
         }
