@@ -18,7 +18,7 @@ import org.jgluon.engine.Tensor;
 import org.jgluon.gluon.Kwargs;
 
 /**
- * The Java side of the prelude ({@code jgluon/prelude.js}): what the JavaScript wrappers need to
+ * The Java side of the prelude ({@code jgluon/prelude/*.js}): what the JavaScript wrappers need to
  * know about Java objects (their kind, their members under Gluon's names), the API classes by
  * package, tensors built from JS arrays in one Java loop, and the script's command line. Only the
  * prelude holds a reference to it; scripts cannot reach it.

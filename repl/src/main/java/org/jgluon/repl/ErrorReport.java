@@ -100,7 +100,7 @@ final class ErrorReport {
     }
 
     private static boolean isUserSource(Source s) {
-        return s != null && !s.isInternal() && !JsSession.PRELUDE_NAME.equals(s.getName());
+        return s != null && !s.isInternal() && !s.getName().startsWith(JsSession.PRELUDE_NAME);
     }
 
     static String displayName(Source s) {

@@ -18,12 +18,12 @@ import org.graalvm.polyglot.Value;
 
 /**
  * One JavaScript context with the Gluon API: the sandbox ({@link Sandbox}), the prelude
- * ({@code jgluon/prelude.js}) and the extra {@link Globals}. A script run and a REPL session each
+ * ({@code jgluon/prelude/*.js}) and the extra {@link Globals}. A script run and a REPL session each
  * own one; the REPL keeps it across statements and interrupts it on Ctrl-C without losing it.
  */
 final class JsSession implements AutoCloseable {
 
-    static final String PRELUDE_NAME = "jgluon-prelude.js";
+    static final String PRELUDE_NAME = "jgluon-prelude";
 
     /**
      * One engine per process and sandbox setting (an engine's contexts must share one host-access
@@ -45,7 +45,8 @@ final class JsSession implements AutoCloseable {
                 .in(s.in()).out(s.out()).err(s.err());
         this.context = b.build();
         Bridge bridge = new Bridge(s.program(), s.argv(), Globals.create());
-        context.eval(prelude()).execute(bridge);
+        Value internals = context.eval(Source.create("js", "({})"));
+        for (Source part : PRELUDE) context.eval(part).execute(bridge, internals);
         Value api = context.getBindings("js").getMember("__jgluon");
         this.show = api.getMember("show");
         this.members = api.getMember("members");
@@ -61,13 +62,17 @@ final class JsSession implements AutoCloseable {
         return ENGINES[i];
     }
 
-    private static Source prelude() {
-        try (InputStream in = JsSession.class.getResourceAsStream("/jgluon/prelude.js")) {
+    /** The prelude's parts, parsed once per JVM (contexts of one engine share the parsed code). */
+    private static final List<Source> PRELUDE = List.of(preludePart("host"), preludePart("ndarray"), preludePart("globals"));
+
+    private static Source preludePart(String part) {
+        String resource = "/jgluon/prelude/" + part + ".js";
+        try (InputStream in = JsSession.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("jgluon/prelude.js is missing from the class path");
+                throw new IllegalStateException(resource.substring(1) + " is missing from the class path");
             }
             String code = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return Source.newBuilder("js", code, PRELUDE_NAME).internal(true).buildLiteral();
+            return Source.newBuilder("js", code, PRELUDE_NAME + "/" + part + ".js").internal(true).buildLiteral();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

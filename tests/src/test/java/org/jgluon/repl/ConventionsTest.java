@@ -218,6 +218,8 @@ class ConventionsTest {
                 """.replace("FILE", file));
         assertTrue(out.startsWith("true\n"), out);
         assertTrue(out.endsWith("true\n"), out);
+        // the table goes to the script's own output (this test's stream), between the two lines
+        assertTrue(out.contains("dense") && out.contains("Total params: 9"), out);
     }
 
     @Test

@@ -197,9 +197,14 @@ public abstract class Block {
      * so running statistics are not touched. Fused BatchNorm+ReLU pairs are marked.
      */
     public String summary(Tensor x) {
-        String table = Autograd.pause(false, () -> Summary.run(this, x));
+        String table = summaryTable(x);
         System.out.println(table);
         return table;
+    }
+
+    /** The table of {@link #summary} without printing it (the JavaScript front end prints it to the script's output). */
+    public String summaryTable(Tensor x) {
+        return Autograd.pause(false, () -> Summary.run(this, x));
     }
 
     // ---- parameter files -------------------------------------------------------------------
