@@ -8,10 +8,10 @@ import java.util.Arrays;
  *
  * <p>Entry (tap r, column j) of the block's column matrix ({@link Im2col}: images side by side)
  * is {@code src[base + tapOffset[r] + pixelOffset[j]]}: r = (channel, ki, kj) gives the tap's
- * place in an image, j = (image, oy, ox) the output pixel's window corner. With padding (or
- * stride-1 rows, which SGEMM then packs with plain loads, see {@link Sgemm#gathered}) the images
- * are first copied into zero-bordered planes (so a tap in the padding reads 0); otherwise (conv1:
- * stride 4, no padding) {@code src} is x itself. The forward pass multiplies by the matrix ({@link #columns}), the
+ * place in an image, j = (image, oy, ox) the output pixel's window corner. With padding the
+ * images are first copied into zero-bordered planes (so a tap in the padding reads 0); otherwise
+ * {@code src} is x itself. Where a table has runs of consecutive offsets (output rows at stride
+ * 1, rows of kernel taps) SGEMM packs with plain loads instead of gathers ({@link Sgemm#gathered}). The forward pass multiplies by the matrix ({@link #columns}), the
  * weight gradient by its transpose ({@link #columnsTransposed}: the same tables, swapped), and
  * neither pays for writing and re-reading K × B·P floats (6.5 MB per conv2 image at 224) nor for
  * packing a transposed B with scalar stores.
@@ -25,9 +25,9 @@ final class Im2colPanels {
     private float[] padded = new float[0];
     private int[] tapOffset = new int[0];
     private int[] pixelOffset = new int[0];
-    /** {@link Sgemm#findRuns} of pixelOffset, or null (strided rows: gathers). */
-    private int[] pixelRuns;
-    private int[] runsBuffer = new int[0];
+    /** {@link Sgemm#findRuns} of the two tables. */
+    private int[] tapRuns = new int[0];
+    private int[] pixelRuns = new int[0];
     /** What the tables and the padded planes' zero borders were made for (null: nothing yet). */
     private Conv2dGeometry madeFor;
     private int madeForImages;
@@ -51,27 +51,24 @@ final class Im2colPanels {
 
     /** op(B) = the column matrix transposed, nb·P × K. */
     Sgemm.BPanels columnsTransposed() {
-        return Sgemm.gathered(src, base, pixelOffset, tapOffset, null);
+        return Sgemm.gathered(src, base, pixelOffset, tapOffset, tapRuns);
     }
 
     private void fill(Conv2dGeometry g, float[] x, int xOff, int i0, int i1, int gr) {
         int nb = i1 - i0;
-        // Copied when padded, or when output rows are contiguous in the input (stride 1): the
-        // copy has the slack past its end that the run loads of Sgemm.gathered need.
-        boolean copy = g.padH() > 0 || g.padW() > 0 || g.strideW() == 1;
+        boolean copy = g.padH() > 0 || g.padW() > 0;
         int hp = g.h() + 2 * g.padH(), wp = g.w() + 2 * g.padW();
         // strides of the source: the padded copy (cg channels per image) or x itself (c channels)
         int rowStride = wp, planeStride = hp * wp, imageStride = (copy ? g.cg() : g.c()) * planeStride;
         boolean fresh = !g.equals(madeFor) || nb != madeForImages;
         if (fresh) {
             makeTables(g, nb, rowStride, planeStride, imageStride);
-            pixelRuns = null;
-            if (copy && g.strideW() == 1) {
-                int groups = (nb * g.outPixels() + Sgemm.vectorLength() - 1) / Sgemm.vectorLength();
-                if (runsBuffer.length < groups) runsBuffer = new int[groups];
-                Sgemm.findRuns(pixelOffset, nb * g.outPixels(), runsBuffer);
-                pixelRuns = runsBuffer;
-            }
+            // runs of consecutive offsets: an output row at stride 1, a row of kernel taps
+            int vl = Sgemm.vectorLength(), pixels = nb * g.outPixels(), k = g.colRows();
+            if (pixelRuns.length < (pixels + vl - 1) / vl) pixelRuns = new int[(pixels + vl - 1) / vl];
+            if (tapRuns.length < (k + vl - 1) / vl) tapRuns = new int[(k + vl - 1) / vl];
+            Sgemm.findRuns(pixelOffset, pixels, pixelRuns);
+            Sgemm.findRuns(tapOffset, k, tapRuns);
             madeFor = g;
             madeForImages = nb;
         }
@@ -80,7 +77,7 @@ final class Im2colPanels {
             base = xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels();
             return;
         }
-        int size = nb * imageStride + Sgemm.vectorLength();
+        int size = nb * imageStride;
         if (padded.length < size) padded = new float[size];
         else if (fresh) Arrays.fill(padded, 0, size, 0f); // the borders; the interior is overwritten below
         for (int i = 0; i < nb; i++) {

@@ -166,11 +166,10 @@ public final class Sgemm {
      *
      * <p>{@code runs} (or null) speeds up columns that are mostly consecutive in {@code src}
      * (stride-1 output rows): for the vector of columns starting at {@code j = v·VL} it holds
-     * {@code runs[v]} = the lane where a second run of consecutive offsets starts (VL: none; −1:
-     * not two runs, gather). Such a vector is one or two plain
-     * loads and a blend instead of a gather (a gather cost ≈ 10 % of conv4 at 224). The plain loads
-     * read up to VL − 1 floats past a run's last element, so {@code src} must extend VL floats past
-     * every element the matrix holds. A {@code colOffset} padded to a whole panel (its length at
+     * {@code runs[v]} = the number of runs of consecutive offsets in it (−1: more than
+     * {@link #MAX_RUNS}, gather). Such a vector is one plain load per run and a blend each
+     * instead of a gather (a gather cost ≈ 10 % of conv4 at 224). {@link #findRuns} admits only
+     * increasing offsets, so the plain loads stay between a vector's first and last element. A {@code colOffset} padded to a whole panel (its length at
      * least n rounded up to 2·VL; any in-range offsets past n) lets the right-edge panel gather too.
      */
     public static BPanels gathered(float[] src, int base, int[] rowOffset, int[] colOffset, int[] runs) {
@@ -199,8 +198,7 @@ public final class Sgemm {
                     }
                     continue;
                 }
-                int split0 = runs == null ? -1 : runs[j / VL], split1 = runs == null ? -1 : runs[j / VL + 1];
-                if (split0 < 0 || split1 < 0) {
+                if (runs == null || runs[j / VL] < 0 || runs[j / VL + 1] < 0) {
                     for (int p = pc; p < pc + kc; p++, dst += NR) {
                         int at = base + rowOffset[p];
                         FloatVector.fromArray(SPECIES, src, at, colOffset, j).intoArray(pb, dst);
@@ -208,16 +206,26 @@ public final class Sgemm {
                     }
                     continue;
                 }
-                // each half: lanes [0, split) from the run at colOffset[j], the rest from the next run
-                int a0 = colOffset[j], a1 = split0 < VL ? colOffset[j + split0] - split0 : a0;
-                int b0 = colOffset[j + VL], b1 = split1 < VL ? colOffset[j + VL + split1] - split1 : b0;
-                VectorMask<Float> m0 = SPECIES.indexInRange(0, split0).not(), m1 = SPECIES.indexInRange(0, split1).not();
+                // each half: up to MAX_RUNS plain loads, lanes from run s on taken from load s
+                int r0 = runStarts(colOffset, j), r1 = runStarts(colOffset, j + VL);
+                int s01 = r0 & 0xff, s02 = r0 >> 8 & 0xff, s03 = r0 >> 16 & 0xff;
+                int s11 = r1 & 0xff, s12 = r1 >> 8 & 0xff, s13 = r1 >> 16 & 0xff;
+                int a0 = colOffset[j], a1 = runDelta(colOffset, j, s01), a2 = runDelta(colOffset, j, s02),
+                        a3 = runDelta(colOffset, j, s03);
+                int b0 = colOffset[j + VL], b1 = runDelta(colOffset, j + VL, s11), b2 = runDelta(colOffset, j + VL, s12),
+                        b3 = runDelta(colOffset, j + VL, s13);
+                VectorMask<Float> m01 = from(s01), m02 = from(s02), m03 = from(s03);
+                VectorMask<Float> m11 = from(s11), m12 = from(s12), m13 = from(s13);
                 for (int p = pc; p < pc + kc; p++, dst += NR) {
                     int at = base + rowOffset[p];
                     FloatVector v0 = FloatVector.fromArray(SPECIES, src, at + a0);
-                    if (a1 != a0) v0 = v0.blend(FloatVector.fromArray(SPECIES, src, at + a1), m0);
+                    if (s01 < VL) v0 = v0.blend(FloatVector.fromArray(SPECIES, src, at + a1), m01);
+                    if (s02 < VL) v0 = v0.blend(FloatVector.fromArray(SPECIES, src, at + a2), m02);
+                    if (s03 < VL) v0 = v0.blend(FloatVector.fromArray(SPECIES, src, at + a3), m03);
                     FloatVector v1 = FloatVector.fromArray(SPECIES, src, at + b0);
-                    if (b1 != b0) v1 = v1.blend(FloatVector.fromArray(SPECIES, src, at + b1), m1);
+                    if (s11 < VL) v1 = v1.blend(FloatVector.fromArray(SPECIES, src, at + b1), m11);
+                    if (s12 < VL) v1 = v1.blend(FloatVector.fromArray(SPECIES, src, at + b2), m12);
+                    if (s13 < VL) v1 = v1.blend(FloatVector.fromArray(SPECIES, src, at + b3), m13);
                     v0.intoArray(pb, dst);
                     v1.intoArray(pb, dst + VL);
                 }
@@ -225,17 +233,47 @@ public final class Sgemm {
         };
     }
 
+    /** Most runs of consecutive offsets per vector that {@link #gathered} loads plainly (4×4 outputs: 4). */
+    private static final int MAX_RUNS = 4;
+
+    /**
+     * The lanes where the 2nd, 3rd and 4th run of consecutive offsets in {@code colOffset[j, j + VL)}
+     * start, 8 bits each (VL for a run that does not exist).
+     */
+    private static int runStarts(int[] colOffset, int j) {
+        int packed = 0, run = 1;
+        for (int l = 1; l < VL && run < MAX_RUNS; l++) {
+            if (colOffset[j + l] != colOffset[j + l - 1] + 1) packed |= l << (8 * (run++ - 1));
+        }
+        for (; run < MAX_RUNS; run++) packed |= VL << (8 * (run - 1));
+        return packed;
+    }
+
+    /** Where a plain load for the run starting at lane {@code start} begins, relative to the row. */
+    private static int runDelta(int[] colOffset, int j, int start) {
+        return start < VL ? colOffset[j + start] - start : 0;
+    }
+
+    /** The lanes from {@code start} on. */
+    private static VectorMask<Float> from(int start) {
+        return SPECIES.indexInRange(0, start).not();
+    }
+
     /**
      * The {@code runs} table of {@link #gathered} for the first {@code n} entries of
-     * {@code colOffset}, into {@code runs} (at least {@code ceil(n / VL)} ints).
+     * {@code colOffset}, into {@code runs} (at least {@code ceil(n / VL)} ints): per vector the
+     * number of runs of consecutive offsets, or −1 when more than {@link #MAX_RUNS} (gathered).
      */
     public static void findRuns(int[] colOffset, int n, int[] runs) {
         for (int v = 0, j = 0; j < n; v++, j += VL) {
-            int lanes = Math.min(VL, n - j), split = 1;
-            while (split < lanes && colOffset[j + split] == colOffset[j] + split) split++;
-            int end = split + 1;
-            while (end < lanes && colOffset[j + end] == colOffset[j + split] + end - split) end++;
-            runs[v] = split >= lanes ? VL : end >= lanes ? split : -1;
+            int lanes = Math.min(VL, n - j), count = 1;
+            boolean increasing = true;
+            for (int l = 1; l < lanes; l++) {
+                if (colOffset[j + l] != colOffset[j + l - 1] + 1) count++;
+                if (colOffset[j + l] <= colOffset[j + l - 1]) increasing = false;
+            }
+            // increasing offsets keep every plain load within the vector's first and last element
+            runs[v] = increasing && count <= MAX_RUNS ? count : -1;
         }
     }
 

@@ -1,7 +1,6 @@
 package org.jgluon.engine.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.SplittableRandom;
@@ -113,17 +112,17 @@ class SgemmPackedTest {
     }
 
     @Test
-    void findRunsMarksOneOrTwoRunsPerVector() {
+    void findRunsCountsRunsOfConsecutiveOffsets() {
         int vl = Sgemm.vectorLength();
-        int[] offsets = new int[3 * vl];
-        for (int j = 0; j < vl; j++) offsets[j] = 5 + j;                                 // one run
-        for (int j = vl; j < 2 * vl; j++) offsets[j] = 100 + j + (j >= vl + 3 ? 7 : 0);  // a break after 3 lanes
-        for (int j = 2 * vl; j < 3 * vl; j++) offsets[j] = 200 + 2 * j;                  // stride 2: no runs
-        int[] runs = new int[3];
-        Sgemm.findRuns(offsets, 3 * vl, runs);
-        assertEquals(vl, runs[0]);
-        assertEquals(3, runs[1]);
-        assertEquals(-1, runs[2]);
+        int[] offsets = new int[5 * vl];
+        for (int j = 0; j < vl; j++) offsets[j] = 5 + j;                                  // one run
+        for (int j = vl; j < 2 * vl; j++) offsets[j] = 100 + j + (j >= vl + 3 ? 7 : 0);   // a break after 3 lanes
+        for (int j = 2 * vl; j < 3 * vl; j++) offsets[j] = 200 + j + (j - 2 * vl) / 4 * 2; // 4×4 output rows: 4 runs
+        for (int j = 3 * vl; j < 4 * vl; j++) offsets[j] = 400 + 2 * j;                   // stride 2: gathered
+        for (int j = 4 * vl; j < 5 * vl; j++) offsets[j] = 900 + j - (j == 4 * vl + 5 ? 50 : 0); // not increasing
+        int[] runs = new int[5];
+        Sgemm.findRuns(offsets, 5 * vl, runs);
+        assertArrayEquals(new int[] {1, 2, 4, -1, -1}, runs);
     }
 
     /** Split over two threads (m·n·k ≥ 2²¹) the packed entries give the same bits as on one. */
