@@ -83,9 +83,10 @@ public final class Conv2dKernels {
                     for (int i = i0; i < i1; i++) {
                         for (int f = 0; f < fg; f++) {
                             int to = yOff + (i * g.f() + gr * fg + f) * p;
-                            if (accumulate) Im2col.addInto(c, f * ld + (i - i0) * p, y, to, p);
-                            else System.arraycopy(c, f * ld + (i - i0) * p, y, to, p);
-                            if (bias != null) addScalar(y, to, p, bias[biasOff + gr * fg + f]);
+                            int from = f * ld + (i - i0) * p;
+                            if (accumulate) Im2col.addInto(c, from, y, to, p);
+                            else if (bias == null) System.arraycopy(c, from, y, to, p);
+                            else copyPlus(c, from, y, to, p, bias[biasOff + gr * fg + f]);
                         }
                     }
                 } else if (bias != null) {
@@ -181,6 +182,11 @@ public final class Conv2dKernels {
 
     private static void addScalar(float[] y, int from, int len, float v) {
         for (int j = from; j < from + len; j++) y[j] += v;
+    }
+
+    /** y[to, to + len) = c[from, from + len) + v: the scatter of a block and its bias in one pass. */
+    private static void copyPlus(float[] c, int from, float[] y, int to, int len, float v) {
+        for (int j = 0; j < len; j++) y[to + j] = c[from + j] + v;
     }
 
     /** dw (f, cg, kh, kw) += Σ over images of dy_i · cols_iᵀ, deterministic for any thread count. */

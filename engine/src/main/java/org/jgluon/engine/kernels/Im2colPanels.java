@@ -20,6 +20,9 @@ import java.util.Arrays;
  */
 final class Im2colPanels {
 
+    /** Input rows shorter than this are copied by a plain loop. */
+    private static final int SHORT_ROW = 16;
+
     private static final ThreadLocal<Im2colPanels> MINE = ThreadLocal.withInitial(Im2colPanels::new);
 
     private float[] padded = new float[0];
@@ -84,7 +87,14 @@ final class Im2colPanels {
             for (int c = 0; c < g.cg(); c++) {
                 int from = xOff + ((i0 + i) * g.c() + gr * g.cg() + c) * g.inPixels();
                 int to = i * imageStride + c * planeStride + g.padH() * wp + g.padW();
-                for (int iy = 0; iy < g.h(); iy++, from += g.w(), to += wp) System.arraycopy(x, from, padded, to, g.w());
+                if (g.w() >= SHORT_ROW) {
+                    for (int iy = 0; iy < g.h(); iy++, from += g.w(), to += wp) System.arraycopy(x, from, padded, to, g.w());
+                } else {
+                    // rows of a few floats (AlexNet at 96: 4 and 10): arraycopy's set-up would dominate
+                    for (int iy = 0; iy < g.h(); iy++, from += g.w(), to += wp) {
+                        for (int ix = 0; ix < g.w(); ix++) padded[to + ix] = x[from + ix];
+                    }
+                }
             }
         }
         src = padded;
