@@ -169,6 +169,46 @@ public final class Autograd {
      * or saved array of it is given back.
      */
     public static void backward(Tensor head, Tensor headGrad, boolean retainGraph) {
+        backward(List.of(head), headGrad == null ? null : List.of(headGrad), retainGraph);
+    }
+
+    /**
+     * MXNet's {@code autograd.backward(heads, head_grads, retain_graph)}: back-propagates from
+     * several heads in one pass, as from their sum (each head's gradient seeded with its head
+     * gradient, null = ones), so a {@code 'write'} leaf reached from several heads gets the sum.
+     */
+    public static void backward(List<Tensor> heads, List<Tensor> headGrads, boolean retainGraph) {
+        if (headGrads != null && headGrads.size() != heads.size()) {
+            throw new IllegalArgumentException("backward: " + heads.size() + " heads but " + headGrads.size()
+                    + " head gradients; give one per head (or none)");
+        }
+        List<Tensor> opHeads = new ArrayList<>();
+        List<Tensor> opGrads = new ArrayList<>();
+        List<Tensor> leafHeads = new ArrayList<>();
+        List<Tensor> leafGrads = new ArrayList<>();
+        for (int h = 0; h < heads.size(); h++) {
+            Tensor head = heads.get(h);
+            Tensor headGrad = headGrads == null ? null : headGrads.get(h);
+            checkHead(head, headGrad);
+            (head.node() == null ? leafHeads : opHeads).add(head);
+            (head.node() == null ? leafGrads : opGrads).add(headGrad);
+        }
+        IdentityHashMap<Tensor, Boolean> zeroed = new IdentityHashMap<>();
+        if (!opHeads.isEmpty()) walk(opHeads, opGrads, retainGraph, zeroed);
+        for (int h = 0; h < leafHeads.size(); h++) {
+            // a leaf: its own gradient is the head gradient (added to what the walk gave it, if any)
+            Tensor head = leafHeads.get(h), g = leafGrads.get(h);
+            Tensor buf = head.gradBuffer();
+            boolean add = head.gradReq() == GradReq.ADD || zeroed.containsKey(head);
+            if (!add && head.gradReq() == GradReq.WRITE) zeroed.put(head, true);
+            for (int i = 0; i < buf.size(); i++) {
+                float v = g == null ? 1f : g.get(i);
+                buf.set(i, add ? buf.get(i) + v : v);
+            }
+        }
+    }
+
+    private static void checkHead(Tensor head, Tensor headGrad) {
         if (!head.requiresGrad()) {
             if (head.node() == FREED) throw freed(head);
             throw new IllegalStateException("backward: this tensor " + head.shapeString()
@@ -179,19 +219,12 @@ public final class Autograd {
             throw new IllegalArgumentException("backward: head gradient " + headGrad.shapeString()
                     + " does not match the output " + head.shapeString());
         }
-        if (head.node() == null) {
-            // a leaf: its own gradient is the head gradient
-            Tensor g = headGrad != null ? headGrad : Tensor.full(1f, head.shape());
-            Tensor buf = head.gradBuffer();
-            if (head.gradReq() == GradReq.ADD) {
-                for (int i = 0; i < buf.size(); i++) buf.set(i, buf.get(i) + g.get(i));
-            } else {
-                buf.copyFrom(g);
-            }
-            return;
-        }
-        List<Tensor> order = postOrder(head);
-        IdentityHashMap<Tensor, Boolean> zeroed = new IdentityHashMap<>();
+    }
+
+    /** The graph walk of {@link #backward(List, List, boolean)} over the heads that are op outputs. */
+    private static void walk(List<Tensor> heads, List<Tensor> headGrads, boolean retainGraph,
+                             IdentityHashMap<Tensor, Boolean> zeroed) {
+        List<Tensor> order = postOrder(heads);
         for (Tensor t : order) {
             for (Tensor in : t.node().inputs) {
                 if (in == null || !in.requiresGrad() || in.node() != null) continue;
@@ -199,8 +232,10 @@ public final class Autograd {
             }
         }
         for (Tensor t : order) t.clearGrad();
-        Tensor g = head.gradBuffer();
-        if (headGrad != null) g.copyFrom(headGrad); else g.fill(1f);
+        for (int h = 0; h < heads.size(); h++) {
+            Tensor g = heads.get(h).gradBuffer(), hg = headGrads.get(h); // zero after clearGrad: add, so a repeated head counts twice
+            for (int i = 0; i < g.size(); i++) g.set(i, g.get(i) + (hg == null ? 1f : hg.get(i)));
+        }
         IdentityHashMap<Storage, int[]> readers = retainGraph ? null : internalReaders(order);
         try {
             for (int i = order.size() - 1; i >= 0; i--) {
@@ -266,18 +301,26 @@ public final class Autograd {
     }
 
     /**
-     * The op outputs reachable from {@code head}, each after all the op outputs it consumes
+     * The op outputs reachable from the heads, each after all the op outputs it consumes
      * (depth-first post-order, iterative so that long chains cannot overflow the stack).
      * Walking it backwards visits every consumer before its producers.
      */
-    private static List<Tensor> postOrder(Tensor head) {
+    private static List<Tensor> postOrder(List<Tensor> heads) {
         List<Tensor> order = new ArrayList<>();
         IdentityHashMap<Tensor, Boolean> seen = new IdentityHashMap<>();
         ArrayDeque<Tensor> stack = new ArrayDeque<>();
         ArrayDeque<int[]> next = new ArrayDeque<>();
-        seen.put(head, true);
-        stack.push(head);
-        next.push(new int[1]);
+        for (Tensor head : heads) {
+            if (seen.put(head, true) != null) continue;
+            stack.push(head);
+            next.push(new int[1]);
+            postOrderFrom(stack, next, seen, order);
+        }
+        return order;
+    }
+
+    private static void postOrderFrom(ArrayDeque<Tensor> stack, ArrayDeque<int[]> next,
+                                      IdentityHashMap<Tensor, Boolean> seen, List<Tensor> order) {
         while (!stack.isEmpty()) {
             Tensor t = stack.peek();
             int[] i = next.peek();
@@ -294,6 +337,5 @@ public final class Autograd {
                 order.add(t);
             }
         }
-        return order;
     }
 }
