@@ -49,12 +49,12 @@ final class Im2colPanels {
 
     /** op(B) = the column matrix, K × nb·P. */
     Sgemm.BPanels columns() {
-        return Sgemm.gathered(src, base, tapOffset, pixelOffset, pixelRuns);
+        return GatheredPanels.gathered(src, base, tapOffset, pixelOffset, pixelRuns);
     }
 
     /** op(B) = the column matrix transposed, nb·P × K. */
     Sgemm.BPanels columnsTransposed() {
-        return Sgemm.gathered(src, base, pixelOffset, tapOffset, tapRuns);
+        return GatheredPanels.gathered(src, base, pixelOffset, tapOffset, tapRuns);
     }
 
     private void fill(Conv2dGeometry g, float[] x, int xOff, int i0, int i1, int gr) {
@@ -67,11 +67,11 @@ final class Im2colPanels {
         if (fresh) {
             makeTables(g, nb, rowStride, planeStride, imageStride);
             // runs of consecutive offsets: an output row at stride 1, a row of kernel taps
-            int vl = Sgemm.vectorLength(), pixels = nb * g.outPixels(), k = g.colRows();
+            int vl = GatheredPanels.vectorLength(), pixels = nb * g.outPixels(), k = g.colRows();
             if (pixelRuns.length < (pixels + vl - 1) / vl) pixelRuns = new int[(pixels + vl - 1) / vl];
             if (tapRuns.length < (k + vl - 1) / vl) tapRuns = new int[(k + vl - 1) / vl];
-            Sgemm.findRuns(pixelOffset, pixels, pixelRuns);
-            Sgemm.findRuns(tapOffset, k, tapRuns);
+            GatheredPanels.findRuns(pixelOffset, pixels, pixelRuns);
+            GatheredPanels.findRuns(tapOffset, k, tapRuns);
             madeFor = g;
             madeForImages = nb;
         }
@@ -103,7 +103,7 @@ final class Im2colPanels {
 
     private void makeTables(Conv2dGeometry g, int nb, int rowStride, int planeStride, int imageStride) {
         // padded to whole panels of 2 vectors (offset 0 past the end) so that SGEMM's edge panel gathers too
-        int panel = 2 * Sgemm.vectorLength();
+        int panel = 2 * GatheredPanels.vectorLength();
         int k = g.colRows(), p = g.outPixels(), kPadded = (k + panel - 1) / panel * panel;
         int pPadded = (nb * p + panel - 1) / panel * panel;
         if (tapOffset.length < kPadded) tapOffset = new int[kPadded];

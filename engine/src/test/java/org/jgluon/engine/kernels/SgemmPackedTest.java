@@ -76,7 +76,7 @@ class SgemmPackedTest {
     @Test
     void gatheredPanelsMatchTheMatrixTheyDescribe() {
         SplittableRandom r = new SplittableRandom(11);
-        int vl = Sgemm.vectorLength();
+        int vl = GatheredPanels.vectorLength();
         for (int n : new int[] {1, 16, 31, 32, 33, 64, 70, 130}) {
             int m = 13, k = 37;
             // columns: runs of random length (1..20) with random gaps, as output rows of a padded image
@@ -91,19 +91,19 @@ class SgemmPackedTest {
             int base = 2;
             float[] src = random(r, base + 50 + colOffset[n - 1] + 1 + vl); // VL of slack past the last element
             int[] runs = new int[(n + vl - 1) / vl];
-            Sgemm.findRuns(colOffset, n, runs);
+            GatheredPanels.findRuns(colOffset, n, runs);
             float[] b = new float[k * n];
             for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) b[p * n + j] = src[base + rowOffset[p] + colOffset[j]];
             float[] a = random(r, m * k), c = random(r, m * n);
             Sgemm.PackedA pa = Sgemm.pack(false, m, k, a, 0, k, new float[m * k], 0);
             float[] withRuns = c.clone(), gathers = c.clone(), plainA = c.clone();
-            Sgemm.sgemm(pa, Sgemm.gathered(src, base, rowOffset, colOffset, runs), n, 1f, 1f, withRuns, 0, n);
-            Sgemm.sgemm(pa, Sgemm.gathered(src, base, rowOffset, colOffset, null), n, 1f, 1f, gathers, 0, n);
-            Sgemm.sgemm(false, m, n, k, 1f, a, 0, k, Sgemm.gathered(src, base, rowOffset, colOffset, runs), 1f, plainA, 0, n);
+            Sgemm.sgemm(pa, GatheredPanels.gathered(src, base, rowOffset, colOffset, runs), n, 1f, 1f, withRuns, 0, n);
+            Sgemm.sgemm(pa, GatheredPanels.gathered(src, base, rowOffset, colOffset, null), n, 1f, 1f, gathers, 0, n);
+            Sgemm.sgemm(false, m, n, k, 1f, a, 0, k, GatheredPanels.gathered(src, base, rowOffset, colOffset, runs), 1f, plainA, 0, n);
             // a table padded to whole panels: the edge panel gathers instead of a scalar loop
             int[] padded = java.util.Arrays.copyOf(colOffset, (n + 2 * vl - 1) / (2 * vl) * (2 * vl));
             float[] paddedTable = c.clone();
-            Sgemm.sgemm(pa, Sgemm.gathered(src, base, rowOffset, padded, null), n, 1f, 1f, paddedTable, 0, n);
+            Sgemm.sgemm(pa, GatheredPanels.gathered(src, base, rowOffset, padded, null), n, 1f, 1f, paddedTable, 0, n);
             assertArrayEquals(gathers, withRuns, "runs vs gathers, n = " + n);
             assertArrayEquals(gathers, paddedTable, "padded table vs scalar edge, n = " + n);
             assertProduct(false, m, n, k, 1f, a, b, 1f, c, withRuns, "gathered B, n = " + n);
@@ -113,7 +113,7 @@ class SgemmPackedTest {
 
     @Test
     void findRunsCountsRunsOfConsecutiveOffsets() {
-        int vl = Sgemm.vectorLength();
+        int vl = GatheredPanels.vectorLength();
         int[] offsets = new int[5 * vl];
         for (int j = 0; j < vl; j++) offsets[j] = 5 + j;                                  // one run
         for (int j = vl; j < 2 * vl; j++) offsets[j] = 100 + j + (j >= vl + 3 ? 7 : 0);   // a break after 3 lanes
@@ -121,7 +121,7 @@ class SgemmPackedTest {
         for (int j = 3 * vl; j < 4 * vl; j++) offsets[j] = 400 + 2 * j;                   // stride 2: gathered
         for (int j = 4 * vl; j < 5 * vl; j++) offsets[j] = 900 + j - (j == 4 * vl + 5 ? 50 : 0); // not increasing
         int[] runs = new int[5];
-        Sgemm.findRuns(offsets, 5 * vl, runs);
+        GatheredPanels.findRuns(offsets, 5 * vl, runs);
         assertArrayEquals(new int[] {1, 2, 4, -1, -1}, runs);
     }
 
@@ -134,15 +134,15 @@ class SgemmPackedTest {
         int[] rowOffset = new int[k], colOffset = new int[n];
         for (int p = 0; p < k; p++) rowOffset[p] = p * n;
         for (int j = 0; j < n; j++) colOffset[j] = j;
-        int[] runs = new int[(n + Sgemm.vectorLength() - 1) / Sgemm.vectorLength()];
-        Sgemm.findRuns(colOffset, n, runs);
-        float[] src = java.util.Arrays.copyOf(b, b.length + Sgemm.vectorLength());
+        int[] runs = new int[(n + GatheredPanels.vectorLength() - 1) / GatheredPanels.vectorLength()];
+        GatheredPanels.findRuns(colOffset, n, runs);
+        float[] src = java.util.Arrays.copyOf(b, b.length + GatheredPanels.vectorLength());
         float[][] out = new float[2][];
         for (int threads = 1; threads <= 2; threads++) {
             Parallel.setThreads(threads);
             Sgemm.PackedA pa = Sgemm.pack(false, m, k, a, 0, k, new float[m * k], 0);
             float[] c = new float[m * n];
-            Sgemm.sgemm(pa, Sgemm.gathered(src, 0, rowOffset, colOffset, runs), n, 1f, 0f, c, 0, n);
+            Sgemm.sgemm(pa, GatheredPanels.gathered(src, 0, rowOffset, colOffset, runs), n, 1f, 0f, c, 0, n);
             out[threads - 1] = c;
         }
         assertArrayEquals(out[0], out[1]);
