@@ -116,9 +116,10 @@
       else this._t.attachGrad(type('org.jgluon.engine.autograd.GradReq')[String(grad_req).toUpperCase()]);
       return undefined;
     }
-    backward(head_grad) {
-      if (head_grad === undefined || head_grad === null) this._t.backward();
-      else this._t.backward(tensorOf(head_grad, 'backward'));
+    // MXNet: backward(out_grad=None, retain_graph=False, train_mode=True)
+    backward(...args) {
+      const [grads, retain] = backwardArgs('backward', args);
+      Autograd().backward([this._t], grads === null ? null : [tensorOf(grads, 'backward')], retain);
       return undefined;
     }
 
@@ -256,6 +257,20 @@
   };
 
   // ---- autograd -------------------------------------------------------------------------------
+  // backward's optional arguments: (head_grad, retain_graph, train_mode) positionally, or as
+  // options {retain_graph, train_mode} after the head gradient or in its place
+  function backwardArgs(owner, args) {
+    let [pos, o] = splitOptions(args);
+    o = options(owner, o, ['out_grad', 'head_grads', 'retain_graph', 'train_mode']);
+    let grads = pos.length > 0 ? pos[0] : (o.out_grad !== undefined ? o.out_grad : o.head_grads);
+    if (grads === undefined) grads = null;
+    const retain = pos.length > 1 ? pos[1] : o.retain_graph;
+    if (retain !== undefined && typeof retain !== 'boolean') {
+      throw new TypeError(`${owner}: retain_graph must be true or false, got ${format(retain)}`);
+    }
+    return [grads, !!retain];
+  }
+
   function needsFunction(name, fn) {
     if (typeof fn !== 'function') {
       throw new TypeError(`autograd.${name} takes a function: autograd.${name}(() => { ... }) `
@@ -291,9 +306,17 @@
     },
     is_recording: () => Autograd().isRecording(),
     is_training: () => Autograd().isTraining(),
-    backward(heads, head_grads) {
-      if (Array.isArray(heads)) heads.forEach((h, i) => h.backward(head_grads ? head_grads[i] : undefined));
-      else heads.backward(head_grads);
+    // MXNet: autograd.backward(heads, head_grads=None, retain_graph=False, train_mode=True), all
+    // heads in one pass (as from their sum)
+    backward(heads, ...args) {
+      const [grads, retain] = backwardArgs('autograd.backward', args);
+      const many = Array.isArray(heads);
+      const hs = (many ? heads : [heads]).map(h => tensorOf(h, 'autograd.backward'));
+      let gs = null;
+      if (grads !== null) {
+        gs = (many ? grads : [grads]).map(g => tensorOf(g, 'autograd.backward'));
+      }
+      Autograd().backward(hs, gs, retain);
     },
   };
 

@@ -4,6 +4,9 @@ import java.util.Arrays;
 
 import org.jgluon.engine.autograd.Autograd;
 import org.jgluon.engine.autograd.GradReq;
+import org.jgluon.engine.memory.BufferPool;
+import org.jgluon.engine.memory.Recycling;
+import org.jgluon.engine.memory.Storage;
 
 /**
  * A float32 n-dimensional array: a shape and a flat row-major {@code float[]} starting at an
@@ -16,6 +19,11 @@ import org.jgluon.engine.autograd.GradReq;
  * <p>Autograd: a leaf tensor takes part in differentiation after {@link #attachGrad()}; an output
  * of an op recorded under {@link Autograd#record} requires grad when one of its inputs does.
  * {@link #backward()} fills {@link #grad()} of the leaves.
+ *
+ * <p>Recycling: ops take large outputs from the {@link BufferPool} ({@link #pooled}); such a
+ * tensor carries a {@link Storage} shared with its views. An internal activation of a block may
+ * have its array given back (see {@link Recycling}); every later access to its values then throws
+ * a clear {@link IllegalStateException} instead of reading another tensor's numbers.
  */
 public final class Tensor {
 
@@ -23,6 +31,8 @@ public final class Tensor {
     private final int offset;
     private final int[] shape;
     private final int size;
+    private final Storage storage; // null unless the array came from the BufferPool
+    private boolean gradPooled;    // grad is an intermediate gradient from the pool (given back by clearGrad)
 
     // autograd state; see org.jgluon.engine.autograd.Autograd
     private Tensor grad;
@@ -31,6 +41,11 @@ public final class Tensor {
     private Autograd.Node node; // the op that produced this tensor while recording; null for leaves
 
     public Tensor(float[] data, int offset, int... shape) {
+        this(data, offset, null, shape);
+    }
+
+    private Tensor(float[] data, int offset, Storage storage, int... shape) {
+        this.storage = storage;
         this.shape = shape.clone();
         this.size = Shapes.checkedSize("Tensor", this.shape);
         if (offset < 0 || (long) offset + size > data.length) {
@@ -51,6 +66,18 @@ public final class Tensor {
         return new Tensor(new float[Shapes.checkedSize("zeros", shape)], 0, shape);
     }
 
+    /**
+     * A new tensor for an op to overwrite completely: a large one comes from the {@link BufferPool}
+     * with undefined contents (and is internal when made inside a built-in block, see
+     * {@link Recycling}); a small one is a plain zeroed array.
+     */
+    public static Tensor pooled(int... shape) {
+        int n = Shapes.checkedSize("pooled", shape);
+        if (!BufferPool.pools(n)) return new Tensor(new float[n], 0, shape);
+        float[] a = BufferPool.takeFloats(n);
+        return new Tensor(a, 0, Recycling.track(a), shape);
+    }
+
     /** A new tensor filled with {@code value}. */
     public static Tensor full(float value, int... shape) {
         Tensor t = zeros(shape);
@@ -67,7 +94,23 @@ public final class Tensor {
 
     /** The backing array; elements live at {@code [offset(), offset() + size())}. */
     public float[] data() {
+        return live();
+    }
+
+    /** The array, after checking that recycling has not given it back. */
+    private float[] live() {
+        if (storage != null && storage.isReleased()) throw storage.accessError(Shapes.str(shape));
         return data;
+    }
+
+    /** The recycling state of a pooled array shared with this tensor's views; null for a plain array. */
+    public Storage storage() {
+        return storage;
+    }
+
+    /** True when this tensor's array was given back by recycling (any access to the values throws). */
+    public boolean isReleased() {
+        return storage != null && storage.isReleased();
     }
 
     public int offset() {
@@ -101,19 +144,19 @@ public final class Tensor {
         if (flatIndex < 0 || flatIndex >= size) {
             throw new IndexOutOfBoundsException("index " + flatIndex + " out of range for shape " + Shapes.str(shape));
         }
-        return data[offset + flatIndex];
+        return live()[offset + flatIndex];
     }
 
     public void set(int flatIndex, float v) {
         if (flatIndex < 0 || flatIndex >= size) {
             throw new IndexOutOfBoundsException("index " + flatIndex + " out of range for shape " + Shapes.str(shape));
         }
-        data[offset + flatIndex] = v;
+        live()[offset + flatIndex] = v;
     }
 
     /** The elements as a new array. */
     public float[] toArray() {
-        return Arrays.copyOfRange(data, offset, offset + size);
+        return Arrays.copyOfRange(live(), offset, offset + size);
     }
 
     /** A deep copy (new storage, no autograd history). */
@@ -127,12 +170,12 @@ public final class Tensor {
             throw new IllegalArgumentException("copyFrom: size " + src.size + " " + Shapes.str(src.shape)
                     + " does not match " + size + " " + Shapes.str(shape));
         }
-        System.arraycopy(src.data, src.offset, data, offset, size);
+        System.arraycopy(src.live(), src.offset, live(), offset, size);
         return this;
     }
 
     public Tensor fill(float v) {
-        Arrays.fill(data, offset, offset + size, v);
+        Arrays.fill(live(), offset, offset + size, v);
         return this;
     }
 
@@ -142,7 +185,7 @@ public final class Tensor {
      * use the differentiable {@code NdOps.reshape} inside a recorded computation.
      */
     public Tensor view(int... newShape) {
-        return new Tensor(data, offset, Shapes.resolveReshape(shape, newShape));
+        return new Tensor(data, offset, storage, Shapes.resolveReshape(shape, newShape));
     }
 
     /** The shape as text, e.g. {@code (128, 1, 28, 28)}. */
@@ -162,6 +205,7 @@ public final class Tensor {
         this.node = null; // as in MXNet, attaching a gradient makes even an op output a fresh leaf
         this.gradReq = req;
         this.requiresGrad = req != GradReq.NULL;
+        clearGrad();
         this.grad = req == GradReq.NULL ? null : zeros(shape);
         return this;
     }
@@ -185,7 +229,11 @@ public final class Tensor {
      * into it ({@code +=}); they only call it for inputs that {@link #requiresGrad()}.
      */
     public Tensor gradBuffer() {
-        if (grad == null) grad = zeros(shape);
+        if (grad == null) {
+            // an op output's gradient lives only during backward: a pooled (warm) buffer, given back by clearGrad
+            gradPooled = node != null && BufferPool.pools(size);
+            grad = gradPooled ? new Tensor(BufferPool.takeZeroedFloats(size), 0, shape) : zeros(shape);
+        }
         return grad;
     }
 
@@ -195,6 +243,8 @@ public final class Tensor {
     }
 
     public void clearGrad() {
+        if (gradPooled) BufferPool.give(grad.data);
+        this.gradPooled = false;
         this.grad = null;
     }
 
@@ -222,9 +272,17 @@ public final class Tensor {
         Autograd.backward(this, headGrad);
     }
 
-    /** A copy cut off from the graph. */
+    /**
+     * {@code backward(out_grad, retain_graph)}: with {@code retainGraph} the recorded computation
+     * and every activation it holds stay, so backward may run through it again.
+     */
+    public void backward(Tensor headGrad, boolean retainGraph) {
+        Autograd.backward(this, headGrad, retainGraph);
+    }
+
+    /** A tensor over the same storage cut off from the graph. */
     public Tensor detach() {
-        return new Tensor(data, offset, shape);
+        return new Tensor(data, offset, storage, shape);
     }
 
     // ---- printing ------------------------------------------------------------------------
@@ -235,7 +293,7 @@ public final class Tensor {
             throw new IllegalArgumentException("asscalar: the tensor has shape " + Shapes.str(shape)
                     + " (" + size + " elements); only a one-element tensor converts to a number");
         }
-        return data[offset];
+        return live()[offset];
     }
 
     @Override

@@ -223,6 +223,24 @@ class ConventionsTest {
     }
 
     @Test
+    void backwardRetainGraphAndSeveralHeads() {
+        String out = run("retain", """
+                const x = nd.array([1, 2, 3]); x.attach_grad();
+                let y, z;
+                autograd.record(() => { y = x.mul(x); z = y.sum(); });
+                z.backward({retain_graph: true}); z.backward(null, true); z.backward();
+                print(JSON.stringify(x.grad.tolist()));
+                try { z.backward(); } catch (e) { print(/already called/.test(String(e))); }
+                let a, b;
+                autograd.record(() => { a = x.mul(2).sum(); b = x.mul(x).sum(); });
+                autograd.backward([a, b]);
+                print(JSON.stringify(x.grad.tolist()));
+                try { z.backward(null, 'yes'); } catch (e) { print(String(e)); }
+                """);
+        assertEquals("[2,4,6]\ntrue\n[4,6,8]\nTypeError: backward: retain_graph must be true or false, got \"yes\"\n", out);
+    }
+
+    @Test
     void metricAndSeed() {
         String out = run("metric", """
                 const m = mx.metric.Accuracy();

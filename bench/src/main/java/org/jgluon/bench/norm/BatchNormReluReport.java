@@ -18,7 +18,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * which makes ≈ 11 ms the bound for (128, 96, 54, 54)).
  *
  * <p>{@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar
- * org.jgluon.bench.norm.BatchNormReluReport [threads] [shape]} (defaults 2 and 128,96,54,54).
+ * org.jgluon.bench.norm.BatchNormReluReport [threads] [shape] [variants]} (defaults 2, 128,96,54,54 and
+ * fused,unfused; {@code fused,unfused,relu} adds the ReLU pair alone, and with it the speed-up the
+ * fused step could reach against this unfused pair, {@code 1 + relu/fused}).
  */
 public final class BatchNormReluReport {
 
@@ -27,10 +29,12 @@ public final class BatchNormReluReport {
     public static void main(String[] args) throws Exception {
         String threads = args.length > 0 ? args[0] : "2";
         String shape = args.length > 1 ? args[1] : "128,96,54,54";
+        String variants = args.length > 2 ? args[2] : "fused,unfused";
         ChainedOptionsBuilder b = new OptionsBuilder()
                 .include(BatchNormReluBench.class.getName() + ".step")
                 .param("threads", threads)
-                .param("shape", shape);
+                .param("shape", shape)
+                .param("variant", variants.split(","));
         Collection<RunResult> results = new Runner(b.build()).run();
 
         long size = 1;
@@ -49,6 +53,12 @@ public final class BatchNormReluReport {
             Statistics f = byVariant.get("fused"), u = byVariant.get("unfused");
             System.out.printf("  fused speed-up over the unfused pair: %.2fx (min), %.2fx (median), %.2fx (mean)%n",
                     u.getMin() / f.getMin(), u.getPercentile(50) / f.getPercentile(50), u.getMean() / f.getMean());
+        }
+        if (byVariant.containsKey("fused") && byVariant.containsKey("relu")) {
+            // unfused = the same BatchNorm kernels + the ReLU pair, so the speed-up is about 1 + relu/fused
+            Statistics f = byVariant.get("fused"), r = byVariant.get("relu");
+            System.out.printf("  1 + relu/fused (the speed-up this unfused pair allows): %.2fx (min), %.2fx (median)%n",
+                    1 + r.getMin() / f.getMin(), 1 + r.getPercentile(50) / f.getPercentile(50));
         }
     }
 

@@ -11,6 +11,7 @@ import org.jgluon.engine.Parallel;
 import org.jgluon.engine.Rng;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.memory.Recycling;
 import org.jgluon.engine.ops.NdOps;
 import org.jgluon.gluon.nn.Activation;
 import org.jgluon.gluon.nn.BatchNorm;
@@ -65,15 +66,19 @@ public final class LayerBreakdown {
             Tensor head = random(rng, out.shape());
             double[] fwd = new double[reps], bwd = new double[reps], inf = new double[reps], fwdCpu = new double[reps],
                     bwdCpu = new double[reps];
+            // one input leaf for all repetitions and the outputs given back after use: in the whole
+            // step every large buffer is a reused (warm) pooled one, and so it is here
+            Tensor leaf = prepared(in, inputGrad);
             for (int r = -1; r < reps; r++) { // r = -1: untimed warm-up
-                Tensor leaf = prepared(in, inputGrad);
                 long c0 = StepTiming.processCpuNanos(), t0 = System.nanoTime();
                 Tensor y = Autograd.record(() -> u.forward(leaf));
                 long c1 = StepTiming.processCpuNanos(), t1 = System.nanoTime();
                 if (y.requiresGrad()) y.backward(head);
                 long c2 = StepTiming.processCpuNanos(), t2 = System.nanoTime();
-                Autograd.pause(false, () -> u.forward(in));
+                Tensor p = Autograd.pause(false, () -> u.forward(in));
                 long t3 = System.nanoTime();
+                disposeUnlessInput(y, in);
+                disposeUnlessInput(p, in);
                 if (r >= 0) {
                     fwd[r] = (t1 - t0) / 1e6;
                     bwd[r] = (t2 - t1) / 1e6;
@@ -117,6 +122,11 @@ public final class LayerBreakdown {
             if (r >= 0) t[r] = (System.nanoTime() - t0) / 1e6;
         }
         return new Row("trainer.step", "SGD update of every parameter", new int[0], 0, median(t), 0, 0, 0, Double.NaN, Double.NaN);
+    }
+
+    /** Gives a unit's output back to the buffer pool, unless it shares its input's array (Flatten, Dropout at predict). */
+    private static void disposeUnlessInput(Tensor out, Tensor in) {
+        if (out.storage() != null && out.storage() != in.storage()) Recycling.dispose(out);
     }
 
     /** The unit's input: a fresh leaf with a gradient when the layer must back-propagate to it. */

@@ -4,10 +4,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
+import org.jgluon.engine.memory.BufferPool;
+import org.jgluon.engine.memory.Storage;
 
 /**
  * MXNet's autograd. While recording is on, each op whose inputs require grad attaches a
@@ -26,6 +29,12 @@ import org.jgluon.engine.Tensor;
  * its op outputs become constants, as in MXNet, so they may feed a new recording (as inputs that
  * need no gradient), and a second backward from them gets a clear error instead of silently zero
  * gradients.
+ *
+ * <p>Memory: intermediate gradients come from the {@code BufferPool} and go back as soon as the
+ * op that produced the tensor has back-propagated; without {@code retain_graph}, so do the
+ * arrays saved for backward ({@link #keepUntilBackward}) and the internal activations of blocks
+ * (see {@code memory.Recycling}), each once the last recorded op that reads it is done. A
+ * {@link BackwardFn} may therefore read only its op's inputs, its output and what it registered.
  */
 public final class Autograd {
 
@@ -34,6 +43,7 @@ public final class Autograd {
         private final String op;
         private final Tensor[] inputs;
         private final BackwardFn fn;
+        private int[] savedInts; // e.g. max-pool winners; given back after this node's backward
 
         private Node(String op, Tensor[] inputs, BackwardFn fn) {
             this.op = op;
@@ -124,6 +134,18 @@ public final class Autograd {
         return output;
     }
 
+    /**
+     * Registers {@code saved}, a pooled array the backward of {@code output}'s op reads, to be
+     * given back to the {@code BufferPool} after that backward (without retain_graph); given back
+     * at once when the op was not recorded.
+     */
+    public static void keepUntilBackward(Tensor output, int[] saved) {
+        if (saved == null) return;
+        Node n = output.node();
+        if (n == null || n == FREED) BufferPool.give(saved);
+        else n.savedInts = saved;
+    }
+
     /** True when {@link #recordOp} would record an op with these inputs: lets a kernel skip saving state. */
     public static boolean wouldRecord(Tensor... inputs) {
         if (!STATE.get().recording) return false;
@@ -138,6 +160,55 @@ public final class Autograd {
      * freed and the intermediate gradients dropped.
      */
     public static void backward(Tensor head, Tensor headGrad) {
+        backward(head, headGrad, false);
+    }
+
+    /**
+     * As {@link #backward(Tensor, Tensor)}; with {@code retainGraph} the graph is kept (MXNet's
+     * {@code retain_graph=True}): a later backward may run through it again, and no activation
+     * or saved array of it is given back.
+     */
+    public static void backward(Tensor head, Tensor headGrad, boolean retainGraph) {
+        backward(List.of(head), headGrad == null ? null : List.of(headGrad), retainGraph);
+    }
+
+    /**
+     * MXNet's {@code autograd.backward(heads, head_grads, retain_graph)}: back-propagates from
+     * several heads in one pass, as from their sum (each head's gradient seeded with its head
+     * gradient, null = ones), so a {@code 'write'} leaf reached from several heads gets the sum.
+     */
+    public static void backward(List<Tensor> heads, List<Tensor> headGrads, boolean retainGraph) {
+        if (headGrads != null && headGrads.size() != heads.size()) {
+            throw new IllegalArgumentException("backward: " + heads.size() + " heads but " + headGrads.size()
+                    + " head gradients; give one per head (or none)");
+        }
+        List<Tensor> opHeads = new ArrayList<>();
+        List<Tensor> opGrads = new ArrayList<>();
+        List<Tensor> leafHeads = new ArrayList<>();
+        List<Tensor> leafGrads = new ArrayList<>();
+        for (int h = 0; h < heads.size(); h++) {
+            Tensor head = heads.get(h);
+            Tensor headGrad = headGrads == null ? null : headGrads.get(h);
+            checkHead(head, headGrad);
+            (head.node() == null ? leafHeads : opHeads).add(head);
+            (head.node() == null ? leafGrads : opGrads).add(headGrad);
+        }
+        IdentityHashMap<Tensor, Boolean> zeroed = new IdentityHashMap<>();
+        if (!opHeads.isEmpty()) walk(opHeads, opGrads, retainGraph, zeroed);
+        for (int h = 0; h < leafHeads.size(); h++) {
+            // a leaf: its own gradient is the head gradient (added to what the walk gave it, if any)
+            Tensor head = leafHeads.get(h), g = leafGrads.get(h);
+            Tensor buf = head.gradBuffer();
+            boolean add = head.gradReq() == GradReq.ADD || zeroed.containsKey(head);
+            if (!add && head.gradReq() == GradReq.WRITE) zeroed.put(head, true);
+            for (int i = 0; i < buf.size(); i++) {
+                float v = g == null ? 1f : g.get(i);
+                buf.set(i, add ? buf.get(i) + v : v);
+            }
+        }
+    }
+
+    private static void checkHead(Tensor head, Tensor headGrad) {
         if (!head.requiresGrad()) {
             if (head.node() == FREED) throw freed(head);
             throw new IllegalStateException("backward: this tensor " + head.shapeString()
@@ -148,19 +219,12 @@ public final class Autograd {
             throw new IllegalArgumentException("backward: head gradient " + headGrad.shapeString()
                     + " does not match the output " + head.shapeString());
         }
-        if (head.node() == null) {
-            // a leaf: its own gradient is the head gradient
-            Tensor g = headGrad != null ? headGrad : Tensor.full(1f, head.shape());
-            Tensor buf = head.gradBuffer();
-            if (head.gradReq() == GradReq.ADD) {
-                for (int i = 0; i < buf.size(); i++) buf.set(i, buf.get(i) + g.get(i));
-            } else {
-                buf.copyFrom(g);
-            }
-            return;
-        }
-        List<Tensor> order = postOrder(head);
-        IdentityHashMap<Tensor, Boolean> zeroed = new IdentityHashMap<>();
+    }
+
+    /** The graph walk of {@link #backward(List, List, boolean)} over the heads that are op outputs. */
+    private static void walk(List<Tensor> heads, List<Tensor> headGrads, boolean retainGraph,
+                             IdentityHashMap<Tensor, Boolean> zeroed) {
+        List<Tensor> order = postOrder(heads);
         for (Tensor t : order) {
             for (Tensor in : t.node().inputs) {
                 if (in == null || !in.requiresGrad() || in.node() != null) continue;
@@ -168,20 +232,65 @@ public final class Autograd {
             }
         }
         for (Tensor t : order) t.clearGrad();
-        Tensor g = head.gradBuffer();
-        if (headGrad != null) g.copyFrom(headGrad); else g.fill(1f);
+        for (int h = 0; h < heads.size(); h++) {
+            Tensor g = heads.get(h).gradBuffer(), hg = headGrads.get(h); // zero after clearGrad: add, so a repeated head counts twice
+            for (int i = 0; i < g.size(); i++) g.set(i, g.get(i) + (hg == null ? 1f : hg.get(i)));
+        }
+        IdentityHashMap<Storage, int[]> readers = retainGraph ? null : internalReaders(order);
         try {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
+                Node node = t.node();
                 Tensor outGrad = t.grad();
-                if (outGrad != null) t.node().fn.backward(outGrad);
+                if (outGrad != null) node.fn.backward(outGrad);
+                t.clearGrad(); // consumed: the pooled buffer goes back for the next gradient
+                if (!retainGraph) {
+                    BufferPool.give(node.savedInts);
+                    node.savedInts = null;
+                    doneReading(t, readers);
+                }
             }
         } finally {
             for (Tensor t : order) {
                 t.clearGrad();
-                t.setNode(FREED);
-                t.clearRequiresGrad();
+                if (!retainGraph) {
+                    t.setNode(FREED);
+                    t.clearRequiresGrad();
+                }
             }
+        }
+    }
+
+    /**
+     * For each internal activation array (see {@code memory.Recycling}) that the walked graph
+     * reads, the number of walked nodes reading it, as output or input; backward gives the array
+     * back when the count drops to zero: every op that needs it has back-propagated.
+     */
+    private static IdentityHashMap<Storage, int[]> internalReaders(List<Tensor> order) {
+        IdentityHashMap<Storage, int[]> readers = new IdentityHashMap<>();
+        for (Tensor t : order) {
+            forEachInternal(t, s -> readers.computeIfAbsent(s, k -> new int[1])[0]++);
+        }
+        return readers;
+    }
+
+    private static void doneReading(Tensor t, IdentityHashMap<Storage, int[]> readers) {
+        forEachInternal(t, s -> {
+            int[] left = readers.get(s);
+            if (left != null && --left[0] == 0 && s.isInternal()) {
+                s.release((s == t.storage() ? "the output of '" + t.node().op() + "'"
+                        : "an activation read by '" + t.node().op() + "'") + " inside a block, freed after backward");
+            }
+        });
+    }
+
+    /** The internal storages node {@code t} reads: its output's and its inputs'. */
+    private static void forEachInternal(Tensor t, Consumer<Storage> action) {
+        Storage own = t.storage();
+        if (own != null && own.isInternal()) action.accept(own);
+        for (Tensor in : t.node().inputs) {
+            Storage s = in == null ? null : in.storage();
+            if (s != null && s.isInternal()) action.accept(s);
         }
     }
 
@@ -192,18 +301,26 @@ public final class Autograd {
     }
 
     /**
-     * The op outputs reachable from {@code head}, each after all the op outputs it consumes
+     * The op outputs reachable from the heads, each after all the op outputs it consumes
      * (depth-first post-order, iterative so that long chains cannot overflow the stack).
      * Walking it backwards visits every consumer before its producers.
      */
-    private static List<Tensor> postOrder(Tensor head) {
+    private static List<Tensor> postOrder(List<Tensor> heads) {
         List<Tensor> order = new ArrayList<>();
         IdentityHashMap<Tensor, Boolean> seen = new IdentityHashMap<>();
         ArrayDeque<Tensor> stack = new ArrayDeque<>();
         ArrayDeque<int[]> next = new ArrayDeque<>();
-        seen.put(head, true);
-        stack.push(head);
-        next.push(new int[1]);
+        for (Tensor head : heads) {
+            if (seen.put(head, true) != null) continue;
+            stack.push(head);
+            next.push(new int[1]);
+            postOrderFrom(stack, next, seen, order);
+        }
+        return order;
+    }
+
+    private static void postOrderFrom(ArrayDeque<Tensor> stack, ArrayDeque<int[]> next,
+                                      IdentityHashMap<Tensor, Boolean> seen, List<Tensor> order) {
         while (!stack.isEmpty()) {
             Tensor t = stack.peek();
             int[] i = next.peek();
@@ -220,6 +337,5 @@ public final class Autograd {
                 order.add(t);
             }
         }
-        return order;
     }
 }

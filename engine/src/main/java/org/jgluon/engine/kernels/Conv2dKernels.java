@@ -1,5 +1,8 @@
 package org.jgluon.engine.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.jgluon.engine.Parallel;
 
 /**
@@ -27,17 +30,13 @@ import org.jgluon.engine.Parallel;
  */
 public final class Conv2dKernels {
 
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = SPECIES.length();
+
     /** The most partial weight gradients one backward-weights call keeps (memory vs parallelism). */
     static final int WEIGHT_BLOCKS = 8;
     /** Images are grouped so that one GEMM has about this many output columns. */
     static final int TARGET_COLUMNS = 512;
-    /**
-     * The forward pass builds the column matrix at most this many rows at a time (in even
-     * slices), each slice multiplied
-     * (and accumulated into y) while still in cache: about SGEMM's own depth slice, so SGEMM does
-     * the same packing work as on the whole matrix.
-     */
-    static final int K_SLICE = 256;
     /** Cap on one thread's column buffer (floats), bounding the images per GEMM for large K. */
     static final int MAX_COLS_FLOATS = 1 << 23;
 
@@ -54,11 +53,18 @@ public final class Conv2dKernels {
     /** y (n, f, oh, ow) = conv(x (n, c, h, w), w (f, cg, kh, kw)) + bias (f) (bias may be null). */
     public static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
                                float[] bias, int biasOff, float[] y, int yOff) {
-        int k = g.colRows(), p = g.outPixels(), fg = g.fg();
+        forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff, false);
+    }
+
+    /** {@link #forward} that adds the convolution onto y instead ({@code accumulate}, bias must be null). */
+    private static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
+                                float[] bias, int biasOff, float[] y, int yOff, boolean accumulate) {
+        int p = g.outPixels(), fg = g.fg();
+        float beta = accumulate ? 1f : 0f;
+        Sgemm.PackedA[] weights = packWeights(g, w, wOff, false);
         forEachBlock(g, (i0, i1) -> {
             int nb = i1 - i0, ld = nb * p;
             for (int gr = 0; gr < g.groups(); gr++) {
-                int wg = wOff + gr * fg * k;
                 float[] c = y;
                 int cOff = yOff + (i0 * g.f() + gr * fg) * p;
                 if (nb > 1) {
@@ -66,35 +72,25 @@ public final class Conv2dKernels {
                     cOff = 0;
                 }
                 if (nb == 1 && g.colsAreInput()) {
-                    Sgemm.sgemm(false, false, fg, p, k, 1f, w, wg, k, x, xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels(), p,
-                            0f, c, cOff, p);
+                    Sgemm.sgemm(weights[gr], false, p, 1f, x, xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels(), p,
+                            beta, c, cOff, p);
                 } else {
-                    // the column matrix in slices of the GEMM's depth, each multiplied while in cache
-                    int slices = (k + K_SLICE - 1) / K_SLICE, slice = (k + slices - 1) / slices; // even slices
-                    float[] cols = Scratch.cols(slice * ld);
-                    for (int r0 = 0; r0 < k; r0 += slice) {
-                        int r1 = Math.min(k, r0 + slice);
-                        for (int i = i0; i < i1; i++) {
-                            Im2col.im2col(g, x, xOff + (i * g.c() + gr * g.cg()) * g.inPixels(), cols, (i - i0) * p, ld, r0, r1);
-                        }
-                        Sgemm.sgemm(false, false, fg, ld, r1 - r0, 1f, w, wg + r0, k, cols, 0, ld, r0 == 0 ? 0f : 1f, c, cOff, ld);
-                    }
+                    Sgemm.sgemm(weights[gr], Im2colPanels.of(g, x, xOff, i0, i1, gr).columns(), ld, 1f,
+                            nb > 1 ? 0f : beta, c, cOff, ld);
                 }
                 if (nb > 1) {
+                    // scatter the block's (fg × nb·P) product back into NCHW, adding the bias on the way
                     for (int i = i0; i < i1; i++) {
                         for (int f = 0; f < fg; f++) {
-                            System.arraycopy(c, f * ld + (i - i0) * p, y, yOff + (i * g.f() + gr * fg + f) * p, p);
+                            int to = yOff + (i * g.f() + gr * fg + f) * p;
+                            int from = f * ld + (i - i0) * p;
+                            if (accumulate) Im2col.addInto(c, from, y, to, p);
+                            else if (bias == null) System.arraycopy(c, from, y, to, p);
+                            else copyPlus(c, from, y, to, p, bias[biasOff + gr * fg + f]);
                         }
                     }
-                }
-            }
-            if (bias != null) {
-                for (int i = i0; i < i1; i++) {
-                    for (int f = 0; f < g.f(); f++) {
-                        float bf = bias[biasOff + f];
-                        int row = yOff + (i * g.f() + f) * p;
-                        for (int j = 0; j < p; j++) y[row + j] += bf;
-                    }
+                } else if (bias != null) {
+                    for (int f = 0; f < fg; f++) addScalar(y, cOff + f * p, p, bias[biasOff + gr * fg + f]);
                 }
             }
         });
@@ -103,11 +99,15 @@ public final class Conv2dKernels {
     /** dx (n, c, h, w) += the gradient of the convolution's input, given dy (n, f, oh, ow). */
     public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff,
                                     float[] dx, int dxOff) {
+        if (backwardDataIsAConvolution(g)) {
+            forward(transposed(g), dy, dyOff, flippedWeights(g, w, wOff), 0, null, 0, dx, dxOff, true);
+            return;
+        }
         int k = g.colRows(), p = g.outPixels(), fg = g.fg();
+        Sgemm.PackedA[] weightsT = packWeights(g, w, wOff, true);
         forEachBlock(g, (i0, i1) -> {
             int nb = i1 - i0, ld = nb * p;
             for (int gr = 0; gr < g.groups(); gr++) {
-                int wg = wOff + gr * fg * k;
                 int dxg = dxOff + (i0 * g.c() + gr * g.cg()) * g.inPixels();
                 float[] d = dy;
                 int dOff = dyOff + (i0 * g.f() + gr * fg) * p;
@@ -117,11 +117,11 @@ public final class Conv2dKernels {
                 }
                 if (nb == 1 && g.colsAreInput()) {
                     // the column matrix is dx itself: accumulate straight into it
-                    Sgemm.sgemm(true, false, k, p, fg, 1f, w, wg, k, d, dOff, p, 1f, dx, dxg, p);
+                    Sgemm.sgemm(weightsT[gr], false, p, 1f, d, dOff, p, 1f, dx, dxg, p);
                     continue;
                 }
                 float[] cols = Scratch.cols(k * ld);
-                Sgemm.sgemm(true, false, k, ld, fg, 1f, w, wg, k, d, dOff, ld, 0f, cols, 0, ld);
+                Sgemm.sgemm(weightsT[gr], false, ld, 1f, d, dOff, ld, 0f, cols, 0, ld);
                 for (int i = i0; i < i1; i++) {
                     Im2col.col2im(g, cols, (i - i0) * p, ld, dx, dxOff + (i * g.c() + gr * g.cg()) * g.inPixels());
                 }
@@ -129,12 +129,76 @@ public final class Conv2dKernels {
         });
     }
 
+    /*
+     * With stride 1, the input gradient is itself a convolution: dy padded by dil·(k − 1) − pad,
+     * with the kernel flipped and its filter and channel axes swapped,
+     *   dx[c][iy][ix] = Σ_{f, ki, kj} dy[f][iy + pad − dil·ki][ix + pad − dil·kj] · w[f][c][ki][kj],
+     * and it runs on the forward's implicit-im2col GEMM instead of writing the column matrix of
+     * dx (K × B·P) and adding it back with col2im.
+     */
+
+    /** True when {@link #transposed} applies: stride 1 and padding at most the dilated kernel's reach. */
+    static boolean backwardDataIsAConvolution(Conv2dGeometry g) {
+        return g.strideH() == 1 && g.strideW() == 1
+                && g.padH() <= g.dilH() * (g.kh() - 1) && g.padW() <= g.dilW() * (g.kw() - 1);
+    }
+
+    /** The convolution of dy (n, f, oh, ow) that gives dx (n, c, h, w), for a stride-1 geometry. */
+    static Conv2dGeometry transposed(Conv2dGeometry g) {
+        return Conv2dGeometry.of(g.n(), g.f(), g.oh(), g.ow(), g.c(), g.kh(), g.kw(), 1, 1,
+                g.dilH() * (g.kh() - 1) - g.padH(), g.dilW() * (g.kw() - 1) - g.padW(), g.dilH(), g.dilW(), g.groups());
+    }
+
+    /** w (f, cg, kh, kw) as the weights of {@link #transposed}: (c, fg, kh, kw), flipped, per group. */
+    private static float[] flippedWeights(Conv2dGeometry g, float[] w, int wOff) {
+        int kh = g.kh(), kw = g.kw(), taps = kh * kw, fg = g.fg(), cg = g.cg();
+        float[] t = Scratch.flipped(g.f() * cg * taps);
+        for (int gr = 0; gr < g.groups(); gr++) {
+            for (int f = 0; f < fg; f++) {
+                for (int c = 0; c < cg; c++) {
+                    int from = wOff + ((gr * fg + f) * cg + c) * taps, to = ((gr * cg + c) * fg + f) * taps;
+                    for (int tap = 0; tap < taps; tap++) t[to + taps - 1 - tap] = w[from + tap];
+                }
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Each group's weights packed once per call for SGEMM (W_g, fg × K, or its transpose), in the
+     * calling thread's scratch: every block of images then reuses them instead of repacking.
+     */
+    private static Sgemm.PackedA[] packWeights(Conv2dGeometry g, float[] w, int wOff, boolean transpose) {
+        int k = g.colRows(), fg = g.fg(), size = Sgemm.packedSize(fg, k);
+        float[] into = Scratch.packed(g.groups() * size);
+        Sgemm.PackedA[] packed = new Sgemm.PackedA[g.groups()];
+        for (int gr = 0; gr < g.groups(); gr++) {
+            int wg = wOff + gr * fg * k;
+            packed[gr] = transpose ? Sgemm.pack(true, k, fg, w, wg, k, into, gr * size)
+                    : Sgemm.pack(false, fg, k, w, wg, k, into, gr * size);
+        }
+        return packed;
+    }
+
+    private static void addScalar(float[] y, int from, int len, float v) {
+        for (int j = from; j < from + len; j++) y[j] += v;
+    }
+
+    /** y[to, to + len) = c[from, from + len) + v: the scatter of a block and its bias in one pass. */
+    private static void copyPlus(float[] c, int from, float[] y, int to, int len, float v) {
+        for (int j = 0; j < len; j++) y[to + j] = c[from + j] + v;
+    }
+
     /** dw (f, cg, kh, kw) += Σ over images of dy_i · cols_iᵀ, deterministic for any thread count. */
     public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff,
                                        float[] dw, int dwOff) {
         int n = g.n(), wsize = g.f() * g.colRows();
-        int blockSize = (n + WEIGHT_BLOCKS - 1) / WEIGHT_BLOCKS;
+        // At most WEIGHT_BLOCKS blocks, but none narrower than one GEMM's worth of columns: each
+        // block costs a partial (f × K) to write and add up, and a shallow GEMM.
+        int blockSize = Math.max((n + WEIGHT_BLOCKS - 1) / WEIGHT_BLOCKS, imagesPerGemm(g));
         int blocks = (n + blockSize - 1) / blockSize;
+        // (one GEMM per whole block, k = 16 images · 676 for conv2 at 224, measured ≈ 10 % slower
+        // than a GEMM per image: 11 depth slices each re-reading and re-writing the partial)
         int perGemm = imagesPerGemm(g);
         float[] partials = Scratch.partials(blocks * wsize);
         Parallel.RangeBody block = (lo, hi) -> {
@@ -150,7 +214,13 @@ public final class Conv2dKernels {
         }
         // add the partials in block order, split over the (independent) weight elements
         Parallel.forRange(wsize, 1 << 14, (lo, hi) -> {
-            for (int j = lo; j < hi; j++) {
+            int j = lo;
+            for (; j <= hi - VL; j += VL) {
+                FloatVector s = FloatVector.fromArray(SPECIES, partials, j);
+                for (int b = 1; b < blocks; b++) s = s.add(FloatVector.fromArray(SPECIES, partials, b * wsize + j));
+                s.add(FloatVector.fromArray(SPECIES, dw, dwOff + j)).intoArray(dw, dwOff + j);
+            }
+            for (; j < hi; j++) {
                 float s = partials[j];
                 for (int b = 1; b < blocks; b++) s += partials[b * wsize + j];
                 dw[dwOff + j] += s;
@@ -163,23 +233,20 @@ public final class Conv2dKernels {
                                         boolean accumulate, float[] part, int partOff) {
         int k = g.colRows(), p = g.outPixels(), fg = g.fg(), nb = i1 - i0, ld = nb * p;
         for (int gr = 0; gr < g.groups(); gr++) {
-            float[] b = x;
-            int bOff = xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels();
-            if (nb > 1 || !g.colsAreInput()) {
-                b = Scratch.cols(k * ld);
-                bOff = 0;
-                for (int i = i0; i < i1; i++) {
-                    Im2col.im2col(g, x, xOff + (i * g.c() + gr * g.cg()) * g.inPixels(), b, (i - i0) * p, ld);
-                }
-            }
             float[] d = dy;
             int dOff = dyOff + (i0 * g.f() + gr * fg) * p;
             if (nb > 1) {
                 d = gatherRows(g, dy, dyOff, i0, i1, gr);
                 dOff = 0;
             }
-            Sgemm.sgemm(false, true, fg, k, ld, 1f, d, dOff, ld, b, bOff, ld,
-                    accumulate ? 1f : 0f, part, partOff + gr * fg * k, k);
+            float beta = accumulate ? 1f : 0f;
+            if (nb == 1 && g.colsAreInput()) {
+                Sgemm.sgemm(false, true, fg, k, ld, 1f, d, dOff, ld, x, xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels(), ld,
+                        beta, part, partOff + gr * fg * k, k);
+            } else {
+                Sgemm.sgemm(false, fg, k, ld, 1f, d, dOff, ld, Im2colPanels.of(g, x, xOff, i0, i1, gr).columnsTransposed(),
+                        beta, part, partOff + gr * fg * k, k);
+            }
         }
     }
 
@@ -195,15 +262,23 @@ public final class Conv2dKernels {
         return rows;
     }
 
-    /** db (f) += Σ over images and pixels of dy, in double; split over channels only. */
+    /**
+     * db (f) += Σ over images and pixels of dy; split over channels only. Each image's row (P
+     * values) is summed in float vector lanes, the rows in double: a scalar double chain ran at
+     * one add per 4 cycles.
+     */
     public static void backwardBias(Conv2dGeometry g, float[] dy, int dyOff, float[] db, int dbOff) {
         int p = g.outPixels();
         Parallel.forRange(g.f(), Math.max(1, (1 << 16) / Math.max(1, g.n() * p)), (lo, hi) -> {
             for (int f = lo; f < hi; f++) {
                 double s = 0;
                 for (int i = 0; i < g.n(); i++) {
-                    int row = dyOff + (i * g.f() + f) * p;
-                    for (int j = 0; j < p; j++) s += dy[row + j];
+                    int row = dyOff + (i * g.f() + f) * p, j = 0;
+                    FloatVector v = FloatVector.zero(SPECIES);
+                    for (; j <= p - VL; j += VL) v = v.add(FloatVector.fromArray(SPECIES, dy, row + j));
+                    float tail = 0f;
+                    for (; j < p; j++) tail += dy[row + j];
+                    s += (double) v.reduceLanes(VectorOperators.ADD) + tail;
                 }
                 db[dbOff + f] += (float) s;
             }
@@ -225,6 +300,8 @@ public final class Conv2dKernels {
         private static final ThreadLocal<float[]> COLS = ThreadLocal.withInitial(() -> new float[0]);
         private static final ThreadLocal<float[]> ROWS = ThreadLocal.withInitial(() -> new float[0]);
         private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
+        private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+        private static final ThreadLocal<float[]> FLIPPED = ThreadLocal.withInitial(() -> new float[0]);
 
         /** Column matrices (K × B·P); contents undefined. */
         static float[] cols(int size) {
@@ -234,6 +311,16 @@ public final class Conv2dKernels {
         /** Output or output-gradient rows of a block of images (fg × B·P); contents undefined. */
         static float[] rows(int size) {
             return grown(ROWS, size);
+        }
+
+        /** Weights packed for SGEMM; filled by the calling thread, read by the workers. */
+        static float[] packed(int size) {
+            return grown(PACKED, size);
+        }
+
+        /** Weights flipped for the backward-data convolution (caller thread). */
+        static float[] flipped(int size) {
+            return grown(FLIPPED, size);
         }
 
         static float[] partials(int size) {

@@ -79,6 +79,86 @@ public final class Sgemm {
         sgemm(BLOCKING, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
+    /**
+     * Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} into panels of NR columns: panel q starts at
+     * {@code q·kc·NR} of {@code pb} and holds, for each p, NR consecutive values (zero beyond
+     * column nc). For a B that is not stored as a matrix (a convolution's column matrix, read
+     * straight from the image). Called from SGEMM's threads at once: it may only read shared state.
+     */
+    @FunctionalInterface
+    public interface BPanels {
+        void pack(float[] pb, int pc, int kc, int jc, int nc);
+    }
+
+    /**
+     * op(A) (m × k) packed once, in the layout the register tiles read, for products that reuse
+     * it (a convolution's weights across its blocks of images): made by {@link #pack}.
+     */
+    public record PackedA(float[] data, int offset, int m, int k) {}
+
+    /** Floats {@link #pack} writes for an m × k op(A). */
+    public static int packedSize(int m, int k) {
+        return m * k;
+    }
+
+    /**
+     * Packs op(A) (m × k; stored k × m when {@code transA}) into {@code into} from {@code intoOff}
+     * ({@link #packedSize} floats): for each K slice of the default blocking (slice at pc of depth
+     * kc starts at {@code pc·m}) the micro-panels of 12, then 4 and 1 rows, row i's panel at
+     * {@code pc·m + i·kc}. Row blocks and thread splits start at multiples of 12, so every block
+     * finds its panels there.
+     */
+    public static PackedA pack(boolean transA, int m, int k, float[] a, int aOff, int lda, float[] into, int intoOff) {
+        checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k, "pack: m=" + m + ", k=" + k + ", transA=" + transA);
+        if (intoOff < 0 || (long) intoOff + (long) m * k > into.length) {
+            throw new IllegalArgumentException("sgemm pack: " + m + "×" + k + " needs " + (long) m * k + " floats from "
+                    + intoOff + " but the array holds " + into.length);
+        }
+        Problem p = new Problem(BLOCKING, transA, false, m, 0, k, 1f, a, aOff, lda, null, 0, 0, 0f, null, 0, 0, null, null);
+        int kSlices = ceilDiv(Math.max(k, 1), BLOCKING.kc());
+        for (int slice = 0; slice < kSlices; slice++) {
+            int pc = (int) ((long) k * slice / kSlices);
+            int kc = (int) ((long) k * (slice + 1) / kSlices) - pc;
+            p.packA(into, intoOff + pc * m, 0, m, pc, kc, false);
+        }
+        return new PackedA(into, intoOff, m, k);
+    }
+
+    /** C (m × n) = alpha · A · op(B) + beta · C with A packed by {@link #pack} and B a stored matrix. */
+    public static void sgemm(PackedA a, boolean transB, int n, float alpha, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        checkMatrix("B", b, bOff, ldb, transB ? n : a.k(), transB ? a.k() : n, "m=" + a.m() + ", n=" + n + ", k=" + a.k());
+        sgemm(a, (pb, pc, kc, jc, nc) -> Problem.packMatrixB(transB, b, bOff, ldb, pb, pc, kc, jc, nc), n, alpha, beta, c, cOff, ldc);
+    }
+
+    /** C (m × n) = alpha · A · op(B) + beta · C with A packed by {@link #pack} and op(B) (k × n) packed by {@code b}. */
+    public static void sgemm(PackedA a, BPanels b, int n, float alpha, float beta, float[] c, int cOff, int ldc) {
+        int m = a.m(), k = a.k();
+        if (n < 0) throw new IllegalArgumentException("sgemm: negative dimension n=" + n);
+        checkMatrix("C", c, cOff, ldc, m, n, "m=" + m + ", n=" + n + ", k=" + k);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f) {
+            scaleC(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        run(new Problem(BLOCKING, false, false, m, n, k, alpha, null, 0, 0, null, 0, 0, beta, c, cOff, ldc, a, b));
+    }
+
+    /** C (m × n) = alpha · op(A) · op(B) + beta · C with A a stored matrix and op(B) (k × n) packed by {@code b}. */
+    public static void sgemm(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda, BPanels b,
+                             float beta, float[] c, int cOff, int ldc) {
+        String dims = "m=" + m + ", n=" + n + ", k=" + k + ", transA=" + transA + ", B packed";
+        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("sgemm: negative dimension (" + dims + ")");
+        checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k, dims);
+        checkMatrix("C", c, cOff, ldc, m, n, dims);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f) {
+            scaleC(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        run(new Problem(BLOCKING, transA, false, m, n, k, alpha, a, aOff, lda, null, 0, 0, beta, c, cOff, ldc, null, b));
+    }
+
     /** {@link #sgemm} with explicit cache blocking (for tuning experiments). */
     static void sgemm(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -93,8 +173,13 @@ public final class Sgemm {
             small(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        Problem p = new Problem(blocking, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        int[] grid = threadGrid(m, n, k, Parallel.threads());
+        run(new Problem(blocking, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, null, null));
+    }
+
+    /** Runs a problem on the thread grid (inline when called from inside a parallel loop). */
+    private static void run(Problem p) {
+        int m = p.m(), n = p.n();
+        int[] grid = threadGrid(m, n, p.k(), Parallel.threads());
         int tm = grid[0], tn = grid[1];
         if (tm * tn == 1) {
             p.run(0, m, 0, n);
@@ -146,10 +231,13 @@ public final class Sgemm {
         return new int[] {bestM, bestN};
     }
 
-    /** One call's arguments, shared by the threads working on it. */
+    /**
+     * One call's arguments, shared by the threads working on it. {@code packedA} (A packed
+     * beforehand) and {@code bPanels} (B's own packing), when not null, replace a / b.
+     */
     private record Problem(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                           float beta, float[] c, int cOff, int ldc) {
+                           float beta, float[] c, int cOff, int ldc, PackedA packedA, BPanels bPanels) {
 
         /** Computes the rectangle {@code C[i0:i1, j0:j1]} in the calling thread. */
         void run(int i0, int i1, int j0, int j1) {
@@ -159,11 +247,11 @@ public final class Sgemm {
             int ncBlock = blocking.nc(), ncMax = Math.min(ncBlock, roundUp(j1 - j0, NR));
             Buffers buf = BUFFERS.get();
             if (buf.b.length < kcMax * ncMax) buf.b = new float[kcMax * ncMax];
-            if (buf.a.length < kcMax * mcMax) buf.a = new float[kcMax * mcMax];
-            float[] pa = buf.a, pb = buf.b, acc = buf.acc;
+            if (packedA == null && buf.a.length < kcMax * mcMax) buf.a = new float[kcMax * mcMax];
+            float[] pa = packedA == null ? buf.a : packedA.data(), pb = buf.b, acc = buf.acc;
             // With few columns each value of A is used a few times only: packing it would cost
             // more than it saves, so the 12-row tiles read A where it is.
-            boolean direct = !transA && j1 - j0 <= DIRECT_A_MAX_COLUMNS;
+            boolean direct = packedA == null && !transA && j1 - j0 <= DIRECT_A_MAX_COLUMNS;
             for (int jc = j0; jc < j1; jc += ncBlock) {
                 int nc = Math.min(ncBlock, j1 - jc);
                 for (int slice = 0; slice < kSlices; slice++) {
@@ -172,21 +260,24 @@ public final class Sgemm {
                     // The first K slice applies beta to C (and must not read C when beta is 0);
                     // later slices add onto it.
                     float cScale = slice == 0 ? beta : 1f;
-                    packB(pb, pc, kc, jc, nc);
+                    if (bPanels != null) bPanels.pack(pb, pc, kc, jc, nc);
+                    else packMatrixB(transB, b, bOff, ldb, pb, pc, kc, jc, nc);
                     for (int ic = i0; ic < i1; ic += mcMax) {
                         int mc = Math.min(mcMax, i1 - ic);
-                        packA(pa, ic, mc, pc, kc, direct);
-                        macroKernel(pa, pb, acc, mc, nc, kc, ic, jc, pc, cScale, direct);
+                        int aStart = 0;
+                        if (packedA == null) packA(pa, 0, ic, mc, pc, kc, direct);
+                        else aStart = packedA.offset() + pc * m + ic * kc; // see pack(): row ic of slice pc
+                        macroKernel(pa, aStart, pb, acc, mc, nc, kc, ic, jc, pc, cScale, direct);
                     }
                 }
             }
         }
 
         /**
-         * Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} into panels of NR columns: panel q holds, for
-         * each p, NR consecutive values (zero beyond column nc).
+         * Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} of a stored B into panels of NR columns: panel q
+         * holds, for each p, NR consecutive values (zero beyond column nc).
          */
-        private void packB(float[] pb, int pc, int kc, int jc, int nc) {
+        static void packMatrixB(boolean transB, float[] b, int bOff, int ldb, float[] pb, int pc, int kc, int jc, int nc) {
             int panels = (nc + NR - 1) / NR;
             for (int q = 0; q < panels; q++) {
                 int j = jc + q * NR;
@@ -226,8 +317,7 @@ public final class Sgemm {
          * Packs {@code op(A)[ic:ic+mc, pc:pc+kc]} into micro-panels of MR rows, then 4-row and
          * 1-row panels for the tail: a panel of h rows holds, for each p, h consecutive values.
          */
-        private void packA(float[] pa, int ic, int mc, int pc, int kc, boolean direct) {
-            int dst = 0;
+        void packA(float[] pa, int dst, int ic, int mc, int pc, int kc, boolean direct) {
             int i = 0;
             while (i < mc) {
                 int h = panelHeight(mc - i);
@@ -262,14 +352,14 @@ public final class Sgemm {
         }
 
         /** Runs the register tiles over one packed A block and the packed B slice. */
-        private void macroKernel(float[] pa, float[] pb, float[] acc, int mc, int nc, int kc, int ic, int jc, int pc,
-                                 float cScale, boolean direct) {
+        private void macroKernel(float[] pa, int aStart, float[] pb, float[] acc, int mc, int nc, int kc, int ic, int jc,
+                                 int pc, float cScale, boolean direct) {
             int panels = (nc + NR - 1) / NR;
             for (int q = 0; q < panels; q++) {
                 int cols = Math.min(NR, nc - q * NR);
                 int bIdx = q * kc * NR;
                 int cCol = cOff + jc + q * NR;
-                int aIdx = 0;
+                int aIdx = aStart;
                 int i = 0;
                 while (i < mc) {
                     int h = panelHeight(mc - i);

@@ -67,7 +67,7 @@ public final class ActivationOps {
     }
 
     private static Tensor apply(Kind kind, float alpha, Tensor x) {
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = Tensor.pooled(x.shape()); // the kernel writes every element
         int n = x.size();
         ActivationKernels.forward(kind, alpha, x.data(), x.offset(), y.data(), 0, n);
         // y = f(x), element-wise, any shape. Backward needs x and y (relu, sigmoid, tanh read y;

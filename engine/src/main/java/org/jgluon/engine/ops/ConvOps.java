@@ -25,7 +25,7 @@ public final class ConvOps {
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation,
                                 int groups) {
         Conv2dGeometry g = geometry(x, w, bias, stride, padding, dilation, groups);
-        Tensor y = Tensor.zeros(g.n(), g.f(), g.oh(), g.ow());
+        Tensor y = Tensor.pooled(g.n(), g.f(), g.oh(), g.ow()); // the kernel writes every element
         Conv2dKernels.forward(g, x.data(), x.offset(), w.data(), w.offset(),
                 bias == null ? null : bias.data(), bias == null ? 0 : bias.offset(), y.data(), y.offset());
         return Autograd.recordOp("conv2d", y, dy -> {

@@ -23,7 +23,7 @@ public final class DropoutOps {
         if (!Autograd.isTraining() || rate == 0f) return x;
         long seed = Rng.global().nextSeed();
         int n = x.size();
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = Tensor.pooled(x.shape()); // the kernel writes every element
         DropoutKernels.forward(x.data(), x.offset(), y.data(), 0, n, rate, seed);
         // y = x·mask/(1−rate), any shape. Backward needs only the seed: the mask is recomputed.
         return Autograd.recordOp("dropout", y, dy -> {

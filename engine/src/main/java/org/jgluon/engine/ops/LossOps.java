@@ -63,7 +63,7 @@ public final class LossOps {
         }
         int[] shape = x.shape();
         int outer = Shapes.prod(shape, 0, a), c = shape[a], inner = Shapes.prod(shape, a + 1, ndim);
-        Tensor y = Tensor.zeros(shape);
+        Tensor y = Tensor.pooled(shape); // the kernel writes every element
         SoftmaxKernels.forward(x.data(), x.offset(), y.data(), 0, outer, c, inner, log);
         // y = softmax(x) or log-softmax(x) over axis a, any shape. Backward needs only y:
         // dx += y·(dy − Σdy·y), or dy − exp(y)·Σdy for the log form.

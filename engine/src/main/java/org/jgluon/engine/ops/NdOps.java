@@ -533,7 +533,7 @@ public final class NdOps {
             throw new IllegalArgumentException("dense: bias " + bias.shapeString() + " must be (" + units
                     + ",) for weight " + w.shapeString());
         }
-        Tensor y = Tensor.zeros(rows, units);
+        Tensor y = Tensor.pooled(rows, units); // beta = 0: the GEMM writes every element
         Sgemm.sgemm(false, true, rows, units, in, 1f, x.data(), x.offset(), in, w.data(), w.offset(), in,
                 0f, y.data(), 0, units);
         if (bias != null) {

@@ -47,7 +47,7 @@ public final class NormOps {
         final boolean batchStats = Autograd.isTraining() && !useGlobalStats;
         final float[] g = gamma == null ? null : gamma.toArray();
         final float[] b = beta == null ? null : beta.toArray();
-        final Tensor y = Tensor.zeros(shape);
+        final Tensor y = Tensor.pooled(shape); // the kernels write every element
         final float[] mean = new float[channels], invStd = new float[channels];
 
         if (batchStats) {

@@ -5,6 +5,7 @@ import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
 import org.jgluon.engine.kernels.Pool2dGeometry;
 import org.jgluon.engine.kernels.Pool2dKernels;
+import org.jgluon.engine.memory.BufferPool;
 
 /**
  * Pooling with autograd (MXNet {@code Pooling}, NCHW). Window sizes, strides and paddings are
@@ -55,17 +56,19 @@ public final class PoolOps {
     }
 
     private static Tensor maxPool(Pool2dGeometry g, Tensor x, String op) {
-        Tensor y = Tensor.zeros(g.n(), g.c(), g.oh(), g.ow());
-        int[] argmax = Autograd.wouldRecord(x) ? new int[y.size()] : null;
+        Tensor y = Tensor.pooled(g.n(), g.c(), g.oh(), g.ow()); // the kernel writes every element
+        int[] argmax = Autograd.wouldRecord(x) ? BufferPool.takeInts(y.size()) : null;
         Pool2dKernels.maxForward(g, x.data(), x.offset(), y.data(), y.offset(), argmax);
-        return Autograd.recordOp(op, y, dy -> {
+        Autograd.recordOp(op, y, dy -> {
             Tensor dx = x.gradBuffer();
             Pool2dKernels.maxBackward(g, dy.data(), dy.offset(), argmax, dx.data(), dx.offset());
         }, x);
+        Autograd.keepUntilBackward(y, argmax);
+        return y;
     }
 
     private static Tensor avgPool(Pool2dGeometry g, Tensor x, boolean countIncludePad, String op) {
-        Tensor y = Tensor.zeros(g.n(), g.c(), g.oh(), g.ow());
+        Tensor y = Tensor.pooled(g.n(), g.c(), g.oh(), g.ow()); // the kernel writes every element
         Pool2dKernels.avgForward(g, countIncludePad, x.data(), x.offset(), y.data(), y.offset());
         return Autograd.recordOp(op, y, dy -> {
             Tensor dx = x.gradBuffer();

@@ -37,6 +37,24 @@ class AutogradTest {
     }
 
     @Test
+    void severalHeadsBackPropagateAsTheirSum() {
+        Tensor x = vec(1, 2, 3).attachGrad();
+        Tensor[] heads = Autograd.record(() -> {
+            Tensor sq = NdOps.mul(x, x);
+            return new Tensor[] {NdOps.sum(sq), NdOps.sum(NdOps.mulScalar(sq, 3f))}; // share sq
+        });
+        Autograd.backward(List.of(heads[0], heads[1]), null, false);
+        assertArrayEquals(new float[] {8, 16, 24}, x.grad().toArray(), "d/dx (x² + 3x²) = 8x, 'write' leaf");
+
+        Tensor y = Autograd.record(() -> NdOps.mulScalar(x, 2f));
+        Autograd.backward(List.of(y, x), List.of(vec(1, 0, 1), vec(10, 10, 10)), false);
+        assertArrayEquals(new float[] {12, 10, 12}, x.grad().toArray(), "a leaf head adds its head gradient to the walk's");
+
+        Tensor h = vec(1, 1, 1).attachGrad();
+        assertThrows(IllegalArgumentException.class, () -> Autograd.backward(List.of(h), List.of(vec(1), vec(2)), false));
+    }
+
+    @Test
     void gradReqAddAccumulatesAndWriteOverwrites() {
         Tensor add = vec(1, 2).attachGrad(GradReq.ADD);
         Tensor write = vec(1, 2).attachGrad(GradReq.WRITE);

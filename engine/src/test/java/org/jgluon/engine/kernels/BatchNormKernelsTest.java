@@ -103,8 +103,10 @@ class BatchNormKernelsTest {
     @Test
     void simdMatchesScalarTwinOnOddShapes() {
         Random rnd = new Random(11);
-        for (int outer : new int[] {1, 3}) {
-            for (int inner : new int[] {1, 7, 17, 33}) {
+        // outer: the per-channel path walks 4 rows together and the outer % 4 first rows one at a
+        // time, so batch sizes below, at and around multiples of 4; inner: row tails around 16
+        for (int outer : new int[] {1, 3, 4, 5, 9}) {
+            for (int inner : new int[] {1, 7, 15, 16, 17, 33}) {
                 // 2-D input ((N, C), inner 1) runs vectors across channels: widths around the vector length
                 int[] widths = inner == 1 ? new int[] {1, 3, 16, 17, 35} : new int[] {1, 3};
                 for (int channels : widths) {
@@ -122,6 +124,23 @@ class BatchNormKernelsTest {
                         checkInference(x, dz, outer, channels, inner, gamma, beta, rm, rv, relu, where);
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void longRowsSpanSeveralFloatBlocks() {
+        // float partials are widened into double every 1024 values per row (2048 in the one-row
+        // path): rows of 1100 and 2100 cross those blocks, with an odd number of vectors and a tail
+        Random rnd = new Random(13);
+        for (int outer : new int[] {3, 5}) {
+            for (int inner : new int[] {1100, 2100}) {
+                int channels = 2, n = outer * channels * inner;
+                float[] x = randn(rnd, n, 30, 2), dz = randn(rnd, n, 0, 1);
+                float[] gamma = randn(rnd, channels, 1, 0.5), beta = randn(rnd, channels, 0, 0.5);
+                String where = " (" + outer + ", " + channels + ", " + inner + ")";
+                checkTrain(x, dz, outer, channels, inner, gamma, beta, true, where + " relu");
+                checkTrain(x, dz, outer, channels, inner, gamma, beta, false, where);
             }
         }
     }
@@ -213,7 +232,7 @@ class BatchNormKernelsTest {
     @Test
     void fusedEqualsBatchNormThenRelu() {
         Random rnd = new Random(3);
-        int outer = 3, channels = 4, inner = 37, n = outer * channels * inner;
+        int outer = 6, channels = 4, inner = 37, n = outer * channels * inner; // 2 rows alone, then 4 together
         float[] x = randn(rnd, n, 0.5, 1.5), gamma = randn(rnd, channels, 1, 0.3), beta = randn(rnd, channels, 0, 0.5);
         fusedEqualsUnfused(x, gamma, beta, randn(rnd, n, 0, 1), outer, channels, inner);
     }
@@ -224,7 +243,7 @@ class BatchNormKernelsTest {
         // puts every x = 1 exactly at z = (1 − 1.5)·γr + β = 0, and x = 0 just below: the fused
         // backward's recomputed mask must agree with the stored z there (g = 0 at z = 0).
         Random rnd = new Random(23);
-        int outer = 4, channels = 2, inner = 40, n = outer * channels * inner;
+        int outer = 5, channels = 2, inner = 40, n = outer * channels * inner; // 4 rows together + 1 alone
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = i % 4;
         float[] gamma = {0.7f, 1.3f};
@@ -261,17 +280,23 @@ class BatchNormKernelsTest {
     @Test
     void backwardAccumulatesWhenAsked() {
         Random rnd = new Random(9);
-        int n = 2 * 3 * 19;
-        float[] x = randn(rnd, n, 0, 1), dz = randn(rnd, n, 0, 1), y = new float[n];
-        float[] mean = new float[3], var = new float[3], r = new float[3], dg = new float[3], db = new float[3];
-        BatchNormKernels.forwardTrain(x, 0, y, 0, 2, 3, 19, null, null, 1e-5f, false, mean, var, r);
-        float[] once = new float[n], twice = new float[n];
-        BatchNormKernels.backward(dz, 0, x, 0, once, 0, false, 2, 3, 19, null, null, mean, r, false, false, dg, db);
-        java.util.Arrays.fill(twice, 1f);
-        BatchNormKernels.backward(dz, 0, x, 0, twice, 0, true, 2, 3, 19, null, null, mean, r, false, false, dg, db);
-        float[] expect = new float[n];
-        for (int i = 0; i < n; i++) expect[i] = once[i] + 1f;
-        assertClose("accumulated dx", expect, twice, 1e-6, 1e-6);
+        for (int outer : new int[] {2, 5}) { // one row at a time; 4 together + 1
+            int n = outer * 3 * 19;
+            float[] x = randn(rnd, n, 0, 1), dz = randn(rnd, n, 0, 1), y = new float[n];
+            float[] mean = new float[3], var = new float[3], r = new float[3], dg = new float[3], db = new float[3];
+            for (boolean relu : new boolean[] {false, true}) {
+                BatchNormKernels.forwardTrain(x, 0, y, 0, outer, 3, 19, null, null, 1e-5f, relu, mean, var, r);
+                float[] once = new float[n], twice = new float[n];
+                BatchNormKernels.backward(dz, 0, x, 0, once, 0, false, outer, 3, 19, null, null, mean, r, relu, false,
+                        dg, db);
+                java.util.Arrays.fill(twice, 1f);
+                BatchNormKernels.backward(dz, 0, x, 0, twice, 0, true, outer, 3, 19, null, null, mean, r, relu, false,
+                        dg, db);
+                float[] expect = new float[n];
+                for (int i = 0; i < n; i++) expect[i] = once[i] + 1f;
+                assertClose("accumulated dx, outer " + outer + (relu ? " relu" : ""), expect, twice, 1e-6, 1e-6);
+            }
+        }
     }
 
     @Test
@@ -282,6 +307,11 @@ class BatchNormKernelsTest {
         float[][] one = runAll(x, dz, gamma, outer, channels, inner, 1);
         float[][] two = runAll(x, dz, gamma, outer, channels, inner, 2);
         for (int k = 0; k < one.length; k++) assertArrayEquals(one[k], two[k], "output " + k);
+        // 4 rows together and one alone, row tails
+        float[] x9 = randn(rnd, 9 * 7 * 37, 2, 3), dz9 = randn(rnd, 9 * 7 * 37, 0, 1), gamma9 = randn(rnd, 7, 1, 0.2);
+        float[][] one9 = runAll(x9, dz9, gamma9, 9, 7, 37, 1);
+        float[][] two9 = runAll(x9, dz9, gamma9, 9, 7, 37, 2);
+        for (int k = 0; k < one9.length; k++) assertArrayEquals(one9[k], two9[k], "batch 9 output " + k);
         // 2-D (N, C): vectors across channels, split over threads by channel groups
         float[] x2 = randn(rnd, 100 * 83, 1, 2), dz2 = randn(rnd, 100 * 83, 0, 1), gamma2 = randn(rnd, 83, 1, 0.2);
         float[][] one2 = runAll(x2, dz2, gamma2, 100, 83, 1, 1);

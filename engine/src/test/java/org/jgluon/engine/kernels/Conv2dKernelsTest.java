@@ -41,7 +41,12 @@ class Conv2dKernelsTest {
                 Conv2dGeometry.of(3, 4, 24, 22, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1),    // 1×1, P = 528: x is the column matrix
                 Conv2dGeometry.of(2, 12, 18, 18, 5, 5, 5, 1, 1, 2, 2, 1, 1, 1),   // K = 300: two depth slices, 2 images per GEMM
                 Conv2dGeometry.of(1, 13, 17, 19, 3, 5, 5, 1, 1, 2, 2, 1, 1, 1),   // K = 325, batch 1: slices straight into y
-                Conv2dGeometry.of(2, 30, 7, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1));    // K = 270, short rows
+                Conv2dGeometry.of(2, 30, 7, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // K = 270, short rows
+                Conv2dGeometry.of(2, 4, 6, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),      // groups 2, stride 1: dx as a convolution
+                Conv2dGeometry.of(2, 3, 5, 5, 4, 3, 3, 1, 1, 3, 2, 1, 1, 1),      // padding beyond the kernel's reach: col2im
+                Conv2dGeometry.of(40, 3, 4, 4, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // 4×4: 32 images per GEMM and a tail of 8
+                Conv2dGeometry.of(2, 3, 9, 20, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1),     // stride 1, no padding: copied for run loads
+                Conv2dGeometry.of(3, 5, 12, 12, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1));   // 12×12 (AlexNet conv3-5 at 224), 4 per GEMM
     }
 
     @ParameterizedTest
@@ -150,6 +155,14 @@ class Conv2dKernelsTest {
             float[][] one = runAll(g, t, 1), two = runAll(g, t, 2);
             for (int k = 0; k < one.length; k++) assertArrayEquals(one[k], two[k], "output " + k + " at batch " + n);
         }
+        // small outputs: several images per GEMM, a tail block; strided (col2im and gathers)
+        for (Conv2dGeometry g : new Conv2dGeometry[] {
+                Conv2dGeometry.of(40, 3, 4, 4, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                Conv2dGeometry.of(6, 2, 19, 17, 3, 5, 5, 2, 3, 1, 2, 1, 1, 1)}) {
+            Case t = new Case(g, 40);
+            float[][] one = runAll(g, t, 1), two = runAll(g, t, 2);
+            for (int k = 0; k < one.length; k++) assertArrayEquals(one[k], two[k], "output " + k + " of " + g);
+        }
     }
 
     private static float[][] runAll(Conv2dGeometry g, Case t, int threads) {
@@ -160,6 +173,45 @@ class Conv2dKernelsTest {
         Conv2dKernels.backwardWeights(g, t.x, 0, t.dy, 0, dw, 0);
         Conv2dKernels.backwardBias(g, t.dy, 0, db, 0);
         return new float[][] {y, dx, dw, db};
+    }
+
+    /**
+     * The implicit column matrix ({@link Im2colPanels}) of a block of images, as SGEMM's B and as
+     * its transpose, is exactly the explicit {@link Im2col} matrix of those images side by side.
+     */
+    @Test
+    void implicitColumnsAreTheColumnMatrix() {
+        Random r = new Random(9);
+        for (Conv2dGeometry g : shapes().toList()) {
+            int k = g.colRows(), p = g.outPixels(), gr = g.groups() - 1;
+            float[] x = random(r, g.n() * g.c() * g.inPixels());
+            for (int nb : new int[] {1, g.n()}) {
+                int ld = nb * p;
+                float[] cols = new float[k * ld];
+                for (int i = 0; i < nb; i++) Im2col.im2col(g, x, (i * g.c() + gr * g.cg()) * g.inPixels(), cols, i * p, ld);
+                // identity A picks B's rows out: C = I · B
+                float[] eye = new float[k * k];
+                for (int i = 0; i < k; i++) eye[i * k + i] = 1f;
+                Sgemm.PackedA id = Sgemm.pack(false, k, k, eye, 0, k, new float[k * k], 0);
+                float[] got = new float[k * ld];
+                Sgemm.sgemm(id, Im2colPanels.of(g, x, 0, 0, nb, gr).columns(), ld, 1f, 0f, got, 0, ld);
+                assertArrayEquals(cols, got, g + ", " + nb + " image(s)");
+                // and the transpose: C (k × ld... as ld × k) = I · colsᵀ
+                float[] eyeP = new float[ld * ld];
+                for (int i = 0; i < ld; i++) eyeP[i * ld + i] = 1f;
+                float[] gotT = new float[ld * k];
+                Sgemm.sgemm(false, ld, k, ld, 1f, eyeP, 0, ld, Im2colPanels.of(g, x, 0, 0, nb, gr).columnsTransposed(),
+                        0f, gotT, 0, k);
+                for (int row = 0; row < k; row++) {
+                    for (int j = 0; j < ld; j++) {
+                        if (gotT[j * k + row] != cols[row * ld + j]) {
+                            throw new AssertionError(g + ": transposed (" + j + ", " + row + ") = " + gotT[j * k + row]
+                                    + ", expected " + cols[row * ld + j]);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** im2col and col2im are each other's transpose: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩. */

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
 import org.jgluon.engine.autograd.GradReq;
+import org.jgluon.engine.memory.Recycling;
 import org.jgluon.gluon.Kwargs;
 import org.jgluon.gluon.Parameter;
 import org.jgluon.gluon.ParameterDict;
@@ -177,14 +178,30 @@ public abstract class Block {
      */
     protected final Tensor guard(Tensor x, String summaryNote, UnaryOperator<Tensor> body) {
         Tensor out;
+        // the body is built-in code: what it makes and does not return is internal (Recycling)
+        Recycling.Frame frame = Recycling.enter();
         try {
             out = body.apply(x);
         } catch (IllegalArgumentException e) {
+            Recycling.abandon(frame);
             throw new IllegalArgumentException(name() + " (" + describe() + "): input " + x.shapeString() + ": "
                     + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            Recycling.abandon(frame);
+            throw e;
         }
+        Recycling.exit(frame, out);
         Summary.record(this, out, summaryNote);
         return out;
+    }
+
+    /**
+     * True for jgluon's own blocks, whose code keeps no reference to the tensors it is given or
+     * makes beyond the call: a container may recycle what passes between them ({@link Recycling}).
+     * A user's subclass (any other package) is not built in.
+     */
+    static boolean isBuiltIn(Block b) {
+        return b.getClass().getPackageName().equals(Block.class.getPackageName());
     }
 
     protected final Tensor guard(Tensor x, UnaryOperator<Tensor> body) {

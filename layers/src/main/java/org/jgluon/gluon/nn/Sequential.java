@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jgluon.engine.Tensor;
+import org.jgluon.engine.memory.Recycling;
 import org.jgluon.gluon.Kwargs;
 
 /**
@@ -50,18 +51,43 @@ public class Sequential extends Block {
         return blocks.size();
     }
 
+    /**
+     * Runs the children in order. The results passed between built-in children are internal
+     * activations ({@link Recycling}): in predict mode each is given back to the buffer pool as
+     * soon as the next child has produced its output; when recording, backward gives them back.
+     */
     @Override
     public Tensor forward(Tensor x) {
-        for (int i = 0; i < blocks.size(); i++) {
-            Block b = blocks.get(i);
-            if (b instanceof BatchNorm bn && i + 1 < blocks.size() && blocks.get(i + 1) instanceof Activation a
-                    && a.isRelu()) {
-                x = bn.forwardFusedRelu(x, a);
-                i++;
-            } else {
-                x = b.forward(x);
+        Recycling.Frame frame = Recycling.enter();
+        try {
+            for (int i = 0; i < blocks.size(); i++) {
+                Block b = blocks.get(i);
+                if (b instanceof BatchNorm bn && i + 1 < blocks.size() && blocks.get(i + 1) instanceof Activation a
+                        && a.isRelu()) {
+                    x = bn.forwardFusedRelu(x, a);
+                    i++;
+                } else if (isBuiltIn(b)) {
+                    x = b.forward(x);
+                } else {
+                    x = forwardUserBlock(b, x);
+                }
+                Recycling.checkpoint(frame, x);
             }
+        } catch (RuntimeException | Error e) {
+            Recycling.abandon(frame);
+            throw e;
         }
-        return x;
+        return Recycling.exit(frame, x);
+    }
+
+    /** A user's block may keep what it is given or makes: nothing it touches is recycled. */
+    private static Tensor forwardUserBlock(Block b, Tensor x) {
+        Recycling.Frame user = Recycling.enterUserCode(x);
+        try {
+            return Recycling.exit(user, b.forward(x));
+        } catch (RuntimeException | Error e) {
+            Recycling.abandon(user);
+            throw e;
+        }
     }
 }

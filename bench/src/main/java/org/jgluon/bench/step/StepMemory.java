@@ -1,0 +1,78 @@
+package org.jgluon.bench.step;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.Locale;
+
+import org.jgluon.engine.Parallel;
+import org.jgluon.engine.memory.BufferPool;
+import org.jgluon.engine.memory.Recycling;
+
+/**
+ * Memory per training step and per predict-mode forward, with buffer recycling on and off in
+ * the same JVM, alternating step by step (so both see the same machine load): bytes allocated
+ * per step by all threads, median step time, and the buffer pool's counters over the timed steps
+ * (no misses = no large array allocated, so no fresh memory touched).
+ *
+ * <pre>
+ *   java --add-modules jdk.incubator.vector -Xmx6g -cp bench/target/benchmarks.jar \
+ *       org.jgluon.bench.step.StepMemory alexnet_bn 96 [steps 4] [threads 2] [modes on,off]
+ * </pre>
+ */
+public final class StepMemory {
+
+    private StepMemory() {}
+
+    public static void main(String[] args) {
+        AlexNets kind = AlexNets.of(args.length > 0 ? args[0] : "alexnet_bn");
+        int res = args.length > 1 ? Integer.parseInt(args[1]) : 96;
+        int steps = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        Parallel.setThreads(args.length > 3 ? Integer.parseInt(args[3]) : 2);
+        String[] modes = (args.length > 4 ? args[4] : "on,off").split(",");
+        TrainingStep step = new TrainingStep(kind, res, 128, 42);
+        step.train(); // deferred initialisation
+        System.out.printf(Locale.ROOT, "%s res %d batch 128, %d threads, heap max %d MiB%n", kind.id, res,
+                Parallel.threads(), Runtime.getRuntime().maxMemory() >> 20);
+        for (String what : new String[] {"train", "infer"}) {
+            Runnable body = what.equals("train") ? step::train : step::infer;
+            double[][] ms = new double[modes.length][steps];
+            long[][] bytes = new long[modes.length][steps];
+            for (String m : modes) { // one untimed step per mode: the pool fills, the JIT settles
+                Recycling.setEnabled(m.equals("on"));
+                body.run();
+            }
+            BufferPool.resetStats();
+            for (int i = 0; i < steps; i++) {
+                for (int k = 0; k < modes.length; k++) {
+                    Recycling.setEnabled(modes[k].equals("on"));
+                    long b0 = allocatedBytes(), t0 = System.nanoTime();
+                    body.run();
+                    ms[k][i] = (System.nanoTime() - t0) / 1e6;
+                    bytes[k][i] = allocatedBytes() - b0;
+                }
+            }
+            for (int k = 0; k < modes.length; k++) {
+                double[] s = ms[k].clone();
+                Arrays.sort(s);
+                long[] mb = Arrays.stream(bytes[k]).map(b -> Math.round(b / 1e6)).toArray();
+                long[] sortedMb = mb.clone();
+                Arrays.sort(sortedMb);
+                System.out.printf(Locale.ROOT, "%-5s recycling %-3s  median %7.0f ms %6d MB allocated/step  (steps: ms %s, MB %s)%n",
+                        what, modes[k], s[s.length / 2], sortedMb[mb.length / 2], Arrays.toString(round(ms[k])),
+                        Arrays.toString(mb));
+            }
+            System.out.println(what + " timed steps, " + BufferPool.stats() + " (a miss = a fresh large array)");
+        }
+        Recycling.setEnabled(true);
+    }
+
+    private static long[] round(double[] v) {
+        return Arrays.stream(v).mapToLong(Math::round).toArray();
+    }
+
+    /** Bytes allocated so far by all live threads (the JVM's per-thread TLAB counters). */
+    static long allocatedBytes() {
+        return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                ? t.getTotalThreadAllocatedBytes() : -1;
+    }
+}

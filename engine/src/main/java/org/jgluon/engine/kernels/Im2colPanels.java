@@ -1,0 +1,128 @@
+package org.jgluon.engine.kernels;
+
+import java.util.Arrays;
+
+/**
+ * The column matrix of a block of images (one group) without writing it: SGEMM packs its B
+ * panels straight from the input through two offset tables (implicit im2col).
+ *
+ * <p>Entry (tap r, column j) of the block's column matrix ({@link Im2col}: images side by side)
+ * is {@code src[base + tapOffset[r] + pixelOffset[j]]}: r = (channel, ki, kj) gives the tap's
+ * place in an image, j = (image, oy, ox) the output pixel's window corner. With padding the
+ * images are first copied into zero-bordered planes (so a tap in the padding reads 0); otherwise
+ * {@code src} is x itself. Where a table has runs of consecutive offsets (output rows at stride
+ * 1, rows of kernel taps) SGEMM packs with plain loads instead of gathers ({@link Sgemm#gathered}). The forward pass multiplies by the matrix ({@link #columns}), the
+ * weight gradient by its transpose ({@link #columnsTransposed}: the same tables, swapped), and
+ * neither pays for writing and re-reading K × B·P floats (6.5 MB per conv2 image at 224) nor for
+ * packing a transposed B with scalar stores.
+ *
+ * <p>One instance per thread, reused: {@link #of} refills it for the calling thread.
+ */
+final class Im2colPanels {
+
+    /** Input rows shorter than this are copied by a plain loop. */
+    private static final int SHORT_ROW = 16;
+
+    private static final ThreadLocal<Im2colPanels> MINE = ThreadLocal.withInitial(Im2colPanels::new);
+
+    private float[] padded = new float[0];
+    private int[] tapOffset = new int[0];
+    private int[] pixelOffset = new int[0];
+    /** {@link Sgemm#findRuns} of the two tables. */
+    private int[] tapRuns = new int[0];
+    private int[] pixelRuns = new int[0];
+    /** What the tables and the padded planes' zero borders were made for (null: nothing yet). */
+    private Conv2dGeometry madeFor;
+    private int madeForImages;
+
+    private float[] src;
+    private int base;
+
+    private Im2colPanels() {}
+
+    /** The calling thread's view of images [i0, i1) of group {@code gr} of x (n, c, h, w) at {@code xOff}. */
+    static Im2colPanels of(Conv2dGeometry g, float[] x, int xOff, int i0, int i1, int gr) {
+        Im2colPanels t = MINE.get();
+        t.fill(g, x, xOff, i0, i1, gr);
+        return t;
+    }
+
+    /** op(B) = the column matrix, K × nb·P. */
+    Sgemm.BPanels columns() {
+        return GatheredPanels.gathered(src, base, tapOffset, pixelOffset, pixelRuns);
+    }
+
+    /** op(B) = the column matrix transposed, nb·P × K. */
+    Sgemm.BPanels columnsTransposed() {
+        return GatheredPanels.gathered(src, base, pixelOffset, tapOffset, tapRuns);
+    }
+
+    private void fill(Conv2dGeometry g, float[] x, int xOff, int i0, int i1, int gr) {
+        int nb = i1 - i0;
+        boolean copy = g.padH() > 0 || g.padW() > 0;
+        int hp = g.h() + 2 * g.padH(), wp = g.w() + 2 * g.padW();
+        // strides of the source: the padded copy (cg channels per image) or x itself (c channels)
+        int rowStride = wp, planeStride = hp * wp, imageStride = (copy ? g.cg() : g.c()) * planeStride;
+        boolean fresh = !g.equals(madeFor) || nb != madeForImages;
+        if (fresh) {
+            makeTables(g, nb, rowStride, planeStride, imageStride);
+            // runs of consecutive offsets: an output row at stride 1, a row of kernel taps
+            int vl = GatheredPanels.vectorLength(), pixels = nb * g.outPixels(), k = g.colRows();
+            if (pixelRuns.length < (pixels + vl - 1) / vl) pixelRuns = new int[(pixels + vl - 1) / vl];
+            if (tapRuns.length < (k + vl - 1) / vl) tapRuns = new int[(k + vl - 1) / vl];
+            GatheredPanels.findRuns(pixelOffset, pixels, pixelRuns);
+            GatheredPanels.findRuns(tapOffset, k, tapRuns);
+            madeFor = g;
+            madeForImages = nb;
+        }
+        if (!copy) {
+            src = x;
+            base = xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels();
+            return;
+        }
+        int size = nb * imageStride;
+        if (padded.length < size) padded = new float[size];
+        else if (fresh) Arrays.fill(padded, 0, size, 0f); // the borders; the interior is overwritten below
+        for (int i = 0; i < nb; i++) {
+            for (int c = 0; c < g.cg(); c++) {
+                int from = xOff + ((i0 + i) * g.c() + gr * g.cg() + c) * g.inPixels();
+                int to = i * imageStride + c * planeStride + g.padH() * wp + g.padW();
+                if (g.w() >= SHORT_ROW) {
+                    for (int iy = 0; iy < g.h(); iy++, from += g.w(), to += wp) System.arraycopy(x, from, padded, to, g.w());
+                } else {
+                    // rows of a few floats (AlexNet at 96: 4 and 10): arraycopy's set-up would dominate
+                    for (int iy = 0; iy < g.h(); iy++, from += g.w(), to += wp) {
+                        for (int ix = 0; ix < g.w(); ix++) padded[to + ix] = x[from + ix];
+                    }
+                }
+            }
+        }
+        src = padded;
+        base = 0;
+    }
+
+    private void makeTables(Conv2dGeometry g, int nb, int rowStride, int planeStride, int imageStride) {
+        // padded to whole panels of 2 vectors (offset 0 past the end) so that SGEMM's edge panel gathers too
+        int panel = 2 * GatheredPanels.vectorLength();
+        int k = g.colRows(), p = g.outPixels(), kPadded = (k + panel - 1) / panel * panel;
+        int pPadded = (nb * p + panel - 1) / panel * panel;
+        if (tapOffset.length < kPadded) tapOffset = new int[kPadded];
+        if (pixelOffset.length < pPadded) pixelOffset = new int[pPadded];
+        Arrays.fill(tapOffset, k, tapOffset.length, 0);
+        Arrays.fill(pixelOffset, nb * p, pixelOffset.length, 0);
+        for (int c = 0, r = 0; c < g.cg(); c++) {
+            for (int ki = 0; ki < g.kh(); ki++) {
+                for (int kj = 0; kj < g.kw(); kj++, r++) {
+                    tapOffset[r] = c * planeStride + ki * g.dilH() * rowStride + kj * g.dilW();
+                }
+            }
+        }
+        for (int i = 0, j = 0; i < nb; i++) {
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++, j++) {
+                    pixelOffset[j] = i * imageStride + oy * g.strideH() * rowStride + ox * g.strideW();
+                }
+            }
+        }
+    }
+}
