@@ -1,9 +1,7 @@
 package org.jgluon.bench.conv;
 
 import java.lang.management.ManagementFactory;
-import java.util.Random;
 
-import org.jgluon.engine.Parallel;
 import org.jgluon.engine.kernels.Conv2dGeometry;
 import org.jgluon.engine.kernels.Conv2dKernels;
 
@@ -25,17 +23,11 @@ public final class ConvPassTimer {
     private ConvPassTimer() {}
 
     public static void main(String[] args) {
-        String layer = args.length > 0 ? args[0] : "conv2";
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        int batch = args.length > 2 ? Integer.parseInt(args[2]) : 128;
-        int reps = args.length > 3 ? Integer.parseInt(args[3]) : 4;
-        int size = args.length > 4 ? Integer.parseInt(args[4]) : 224;
-        Parallel.setThreads(threads);
-        Conv2dGeometry g = AlexNetLayers.conv(layer, size, batch);
-        Random r = new Random(42);
-        float[] x = ConvBench.random(r, g.n() * g.c() * g.inPixels()), w = ConvBench.random(r, g.f() * g.colRows());
-        float[] bias = ConvBench.random(r, g.f()), dy = ConvBench.random(r, g.n() * g.f() * g.outPixels());
-        float[] y = new float[dy.length], dx = new float[x.length], dw = new float[w.length], db = new float[g.f()];
+        ConvTimerSetup t = ConvTimerSetup.fromArgs(args, 4);
+        String layer = t.layer();
+        int threads = t.threads(), batch = t.batch(), reps = t.reps(), size = t.size();
+        Conv2dGeometry g = t.g();
+        float[] x = t.x(), w = t.w(), bias = t.bias(), dy = t.dy(), y = t.y(), dx = t.dx(), dw = t.dw(), db = t.db();
         Runnable[] passes = {
             () -> Conv2dKernels.forward(g, x, 0, w, 0, bias, 0, y, 0),
             () -> Conv2dKernels.backwardData(g, dy, 0, w, 0, dx, 0),

@@ -1,9 +1,7 @@
 package org.jgluon.bench.conv;
 
 import java.lang.management.ManagementFactory;
-import java.util.Random;
 
-import org.jgluon.engine.Parallel;
 import org.jgluon.engine.kernels.Conv2dGeometry;
 import org.jgluon.engine.kernels.Conv2dKernels;
 
@@ -24,17 +22,11 @@ public final class ConvStepTimer {
     private ConvStepTimer() {}
 
     public static void main(String[] args) {
-        String layer = args.length > 0 ? args[0] : "conv2";
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        int batch = args.length > 2 ? Integer.parseInt(args[2]) : 128;
-        int reps = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        int size = args.length > 4 ? Integer.parseInt(args[4]) : 224;
-        Parallel.setThreads(threads);
-        Conv2dGeometry g = AlexNetLayers.conv(layer, size, batch);
-        Random r = new Random(42);
-        float[] x = ConvBench.random(r, g.n() * g.c() * g.inPixels()), w = ConvBench.random(r, g.f() * g.colRows());
-        float[] bias = ConvBench.random(r, g.f()), dy = ConvBench.random(r, g.n() * g.f() * g.outPixels());
-        float[] y = new float[dy.length], dx = new float[x.length], dw = new float[w.length], db = new float[g.f()];
+        ConvTimerSetup t = ConvTimerSetup.fromArgs(args, 5);
+        String layer = t.layer();
+        int threads = t.threads(), batch = t.batch(), reps = t.reps(), size = t.size();
+        Conv2dGeometry g = t.g();
+        float[] x = t.x(), w = t.w(), bias = t.bias(), dy = t.dy(), y = t.y(), dx = t.dx(), dw = t.dw(), db = t.db();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double gflop = 3 * g.flops() / 1e9;
         System.out.printf("%s at %d, batch %d, %d thread(s): %s, %.1f GFLOP per step (3 passes)%n",
