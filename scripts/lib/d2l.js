@@ -5,7 +5,7 @@
 //   const [train_iter, test_iter] = d2l.load_data_fashion_mnist(128, {resize: 67});
 //   d2l.train(net, train_iter, test_iter, {num_epochs: 5, lr: 0.01, batch_size: 128});
 //
-// train() is d2l's train_ch5 loop, kept exact (see scripts/../docs/notes/experiment.md):
+// train() is d2l's train_ch5 loop, kept exact (see docs/experiment.md):
 //   - forward under autograd.record(), l = loss(y_hat, y).sum(), l.backward(),
 //     trainer.step(batch_size) with the FIXED batch size, also for the last partial batch;
 //   - the epoch's loss and train accuracy are sums over samples of the same train-mode outputs
