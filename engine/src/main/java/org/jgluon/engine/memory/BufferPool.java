@@ -60,7 +60,7 @@ public final class BufferPool {
     /** A float buffer of exactly {@code length} elements, contents undefined. */
     public static float[] takeFloats(int length) {
         if (!pools(length)) return new float[length];
-        float[] a = pollFloats(length);
+        float[] a = poll(FLOATS, length);
         if (a == null) return new float[length];
         if (poison) fill(a, Float.NaN);
         return a;
@@ -69,15 +69,16 @@ public final class BufferPool {
     /** A zero-filled float buffer of exactly {@code length} elements (for accumulators). */
     public static float[] takeZeroedFloats(int length) {
         if (!pools(length)) return new float[length];
-        float[] a = pollFloats(length);
+        float[] a = poll(FLOATS, length);
         if (a == null) return new float[length]; // a fresh array is zero already
         fill(a, 0f);
         return a;
     }
 
-    private static synchronized float[] pollFloats(int length) {
-        ArrayDeque<float[]> q = FLOATS.get(length);
-        float[] a = q == null ? null : q.pollFirst();
+    /** A held array of {@code length} elements from {@code byLength}, or null (a miss). */
+    private static synchronized <T> T poll(Map<Integer, ArrayDeque<T>> byLength, int length) {
+        ArrayDeque<T> q = byLength.get(length);
+        T a = q == null ? null : q.pollFirst();
         if (a == null) {
             misses++;
         } else {
@@ -91,18 +92,7 @@ public final class BufferPool {
     /** An int buffer of exactly {@code length} elements, contents undefined. */
     public static int[] takeInts(int length) {
         if (!pools(length)) return new int[length];
-        int[] a;
-        synchronized (BufferPool.class) {
-            ArrayDeque<int[]> q = INTS.get(length);
-            a = q == null ? null : q.pollFirst();
-            if (a == null) {
-                misses++;
-            } else {
-                hits++;
-                HELD.remove(a);
-                heldBytes -= 4L * length;
-            }
-        }
+        int[] a = poll(INTS, length);
         if (a == null) return new int[length];
         if (poison) Arrays.fill(a, Integer.MIN_VALUE);
         return a;
@@ -110,18 +100,17 @@ public final class BufferPool {
 
     /** Gives {@code a} back; the caller and everyone else must never touch it again. Null and small arrays are ignored. */
     public static void give(float[] a) {
-        if (a == null || !pools(a.length)) return;
-        synchronized (BufferPool.class) {
-            if (!admit(a, a.length)) return;
-            FLOATS.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addFirst(a);
-        }
+        if (a != null) put(FLOATS, a, a.length);
     }
 
     public static void give(int[] a) {
-        if (a == null || !pools(a.length)) return;
+        if (a != null) put(INTS, a, a.length);
+    }
+
+    private static <T> void put(Map<Integer, ArrayDeque<T>> byLength, T a, int length) {
+        if (!pools(length)) return;
         synchronized (BufferPool.class) {
-            if (!admit(a, a.length)) return;
-            INTS.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addFirst(a);
+            if (admit(a, length)) byLength.computeIfAbsent(length, k -> new ArrayDeque<>()).addFirst(a);
         }
     }
 

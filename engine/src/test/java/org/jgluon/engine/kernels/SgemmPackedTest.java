@@ -19,24 +19,12 @@ class SgemmPackedTest {
         Parallel.setThreads(savedThreads);
     }
 
-    private static float[] random(SplittableRandom r, int len) {
-        float[] x = new float[len];
-        for (int i = 0; i < len; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
-        return x;
-    }
-
-    private static float[] abs(float[] x) {
-        float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i++) y[i] = Math.abs(x[i]);
-        return y;
-    }
-
     /** got vs the reference C = alpha·op(A)·B + beta·C, within (k + 2) ulps of |alpha|·|A|·|B| + |beta|·|C|. */
     private static void assertProduct(boolean transA, int m, int n, int k, float alpha, float[] a, float[] b,
                                       float beta, float[] c0, float[] got, String what) {
-        float[] expected = c0.clone(), bound = abs(c0);
+        float[] expected = c0.clone(), bound = SgemmTest.abs(c0);
         SgemmReference.sgemm(transA, false, m, n, k, alpha, a, 0, transA ? m : k, b, 0, n, beta, expected, 0, n);
-        SgemmReference.sgemm(transA, false, m, n, k, Math.abs(alpha), abs(a), 0, transA ? m : k, abs(b), 0, n,
+        SgemmReference.sgemm(transA, false, m, n, k, Math.abs(alpha), SgemmTest.abs(a), 0, transA ? m : k, SgemmTest.abs(b), 0, n,
                 Math.abs(beta), bound, 0, n);
         for (int i = 0; i < m * n; i++) {
             double tol = (k + 2) * 0x1p-23 * bound[i] + 1e-30;
@@ -54,7 +42,7 @@ class SgemmPackedTest {
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             for (boolean transA : new boolean[] {false, true}) {
-                float[] a = random(r, m * k), b = random(r, k * n), c = random(r, m * n);
+                float[] a = SgemmTest.random(r, m * k), b = SgemmTest.random(r, k * n), c = SgemmTest.random(r, m * n);
                 float[] into = new float[3 + Sgemm.packedSize(m, k)];
                 Sgemm.PackedA pa = Sgemm.pack(transA, m, k, a, 0, transA ? m : k, into, 3);
                 float[] got = c.clone();
@@ -89,12 +77,12 @@ class SgemmPackedTest {
             int[] rowOffset = new int[k];
             for (int p = 0; p < k; p++) rowOffset[p] = r.nextInt(0, 50);
             int base = 2;
-            float[] src = random(r, base + 50 + colOffset[n - 1] + 1 + vl); // VL of slack past the last element
+            float[] src = SgemmTest.random(r, base + 50 + colOffset[n - 1] + 1 + vl); // VL of slack past the last element
             int[] runs = new int[(n + vl - 1) / vl];
             GatheredPanels.findRuns(colOffset, n, runs);
             float[] b = new float[k * n];
             for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) b[p * n + j] = src[base + rowOffset[p] + colOffset[j]];
-            float[] a = random(r, m * k), c = random(r, m * n);
+            float[] a = SgemmTest.random(r, m * k), c = SgemmTest.random(r, m * n);
             Sgemm.PackedA pa = Sgemm.pack(false, m, k, a, 0, k, new float[m * k], 0);
             float[] withRuns = c.clone(), gathers = c.clone(), plainA = c.clone();
             Sgemm.sgemm(pa, GatheredPanels.gathered(src, base, rowOffset, colOffset, runs), n, 1f, 1f, withRuns, 0, n);
@@ -130,7 +118,7 @@ class SgemmPackedTest {
     void oneAndTwoThreadsGiveIdenticalBits() {
         SplittableRandom r = new SplittableRandom(3);
         int m = 100, n = 200, k = 300;
-        float[] a = random(r, m * k), b = random(r, k * n);
+        float[] a = SgemmTest.random(r, m * k), b = SgemmTest.random(r, k * n);
         int[] rowOffset = new int[k], colOffset = new int[n];
         for (int p = 0; p < k; p++) rowOffset[p] = p * n;
         for (int j = 0; j < n; j++) colOffset[j] = j;

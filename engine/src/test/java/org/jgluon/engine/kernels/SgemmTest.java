@@ -48,13 +48,14 @@ class SgemmTest {
         }
     }
 
-    private static float[] random(SplittableRandom r, int len) {
+    /** Uniform in [-1, 1); shared with {@link SgemmPackedTest}. */
+    static float[] random(SplittableRandom r, int len) {
         float[] x = new float[len];
         for (int i = 0; i < len; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
         return x;
     }
 
-    private static float[] abs(float[] x) {
+    static float[] abs(float[] x) {
         float[] y = new float[x.length];
         for (int i = 0; i < x.length; i++) y[i] = Math.abs(x[i]);
         return y;
