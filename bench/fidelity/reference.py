@@ -16,6 +16,11 @@ Switches for the hypotheses behind the epoch-1 gap (docs/experiment.md):
   --resize torch|opencv           float bilinear (F.interpolate, half-pixel centres) rounded to
                                   uint8, or OpenCV's fixed-point INTER_LINEAR for 8-bit images,
                                   bit for bit what jgluon's Resize (and Gluon's cv2 resize) gives
+  --jgluon-draws init,order,masks  take these draws from jgluon's random stream for --seed exactly
+                                  as jgluon_bn.js makes them (jgluon_rng.py) instead of torch's:
+                                  the Xavier weights, the loader's order, the Dropout masks; with
+                                  all three (and --resampler opencv) a run replays jgluon_bn.js's
+                                  run of that seed in PyTorch's arithmetic
 
 Prints the d2l line per epoch and, with --json, one JSON line per epoch for the tables.
 Run with Debian's python3-torch (1.13, CPU); --threads 1 or 2 so that it can share the machine.
@@ -31,6 +36,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import jgluon_rng as J  # noqa: E402
 
 
 DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
@@ -119,19 +127,25 @@ def resize_opencv(images, size):
 
 
 class Loader:
-    """Batches of (N, 1, S, S) float tensors in [0, 1] and labels; shuffled with its own generator."""
+    """Batches of (N, 1, S, S) float tensors in [0, 1] and labels; shuffled with its own generator,
+    or in the order order_of_epoch(e) gives for its e-th pass (jgluon's loader)."""
 
-    def __init__(self, images_u8, labels, batch, shuffle, generator=None):
+    def __init__(self, images_u8, labels, batch, shuffle, generator=None, order_of_epoch=None):
         self.x = torch.from_numpy(images_u8)
         self.y = torch.from_numpy(labels)
         self.batch, self.shuffle, self.gen = batch, shuffle, generator
+        self.order_of_epoch, self.epoch = order_of_epoch, 0
 
     def __len__(self):
         return (len(self.y) + self.batch - 1) // self.batch
 
     def __iter__(self):
         n = len(self.y)
-        order = torch.randperm(n, generator=self.gen) if self.shuffle else torch.arange(n)
+        if self.order_of_epoch is not None:
+            order = torch.from_numpy(self.order_of_epoch(self.epoch))
+        else:
+            order = torch.randperm(n, generator=self.gen) if self.shuffle else torch.arange(n)
+        self.epoch += 1
         for i in range(0, n, self.batch):
             idx = order[i:i + self.batch]
             yield self.x[idx].unsqueeze(1).float().div_(255.0), self.y[idx]
@@ -164,7 +178,60 @@ class MXNetBatchNorm(nn.Module):
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.0, self.eps)
 
 
-def alexnet(bn, res, running_var):
+class JgluonDraws:
+    """jgluon's global random stream for one seed, consumed in jgluon_bn.js's order: the training
+    and test loaders' seeds (counters 0, 1), then, during the first forward (deferred
+    initialisation), the five convolution weights (2-6), dense0 (7), the first Dropout (8),
+    dense1 (9), the second Dropout (10), dense2 (11); from then on two Dropout seeds per step."""
+
+    INIT_COUNTERS = [2, 3, 4, 5, 6, 7, 9, 11]
+
+    def __init__(self, seed):
+        self.seed = seed
+        self.train_loader_seed = J.bits(seed, 0)
+        self.dropout_calls = 0
+
+    def init_seed(self, k):
+        """The seed the k-th weight (network order) is drawn from."""
+        return J.bits(self.seed, self.INIT_COUNTERS[k])
+
+    def next_dropout_seed(self):
+        c = self.dropout_calls
+        self.dropout_calls += 1
+        return J.bits(self.seed, 8 + 2 * c if c < 2 else 12 + (c - 2))
+
+    def order(self, n):
+        return lambda epoch: J.loader_order(self.train_loader_seed, n, epoch)
+
+
+def jgluon_xavier_(weight, seed):
+    """jgluon's Xavier(uniform, avg, 3): lo + span·uniform(seed, i) in float32 over the flat weight,
+    lo = −scale, span = 2·scale, scale = (float) sqrt(3 / ((fan_in + fan_out) / 2))."""
+    shape = weight.shape
+    receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
+    scale = np.float32(np.sqrt(3.0 / ((shape[1] * receptive + shape[0] * receptive) / 2.0)))
+    lo, span = -scale, np.float32(scale - (-scale))
+    u = (J.bits_array(seed, 0, weight.numel()) >> np.uint64(40)).astype(np.float32) * np.float32(2.0 ** -24)
+    with torch.no_grad():
+        weight.copy_(torch.from_numpy((lo + span * u).astype(np.float32).reshape(tuple(shape))))
+
+
+class JgluonDropout(nn.Module):
+    """Dropout with jgluon's mask: element i of the flat input kept iff jgluon_rng.dropout_keep,
+    its seed the next one jgluon's stream would give this call."""
+
+    def __init__(self, rate, draws):
+        super().__init__()
+        self.rate, self.draws = rate, draws
+
+    def forward(self, x):
+        if not self.training:
+            return x
+        keep = torch.from_numpy(J.dropout_keep(self.draws.next_dropout_seed(), x.numel(), self.rate)).view(x.shape)
+        return torch.where(keep, x * float(J.dropout_scale(self.rate)), torch.zeros((), dtype=x.dtype))
+
+
+def alexnet(bn, res, running_var, draws=None, jgluon_draws=()):
     def norm(c, dims):
         if running_var == "biased":
             return MXNetBatchNorm(c)
@@ -181,7 +248,8 @@ def alexnet(bn, res, running_var):
         layers = [nn.Linear(cin, cout)]
         if bn:
             layers.append(norm(cout, 1))
-        return layers + [nn.ReLU(), nn.Dropout(drop)]
+        dropout = JgluonDropout(drop, draws) if "masks" in jgluon_draws else nn.Dropout(drop)
+        return layers + [nn.ReLU(), dropout]
 
     features = nn.Sequential(
         *conv(1, 96, 11, 4), nn.MaxPool2d(3, 2),
@@ -193,10 +261,13 @@ def alexnet(bn, res, running_var):
     hidden2 = 2048 if bn else 4096
     net = nn.Sequential(features, *dense(flat, 4096, 0.2), *dense(4096, hidden2, 0.5), nn.Linear(hidden2, 10))
     # Xavier(magnitude 3, 'avg', uniform) = xavier_uniform_ with gain 1; MXNet's fans match torch's
-    for m in net.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
+    weighted = [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    for k, m in enumerate(weighted):
+        if "init" in jgluon_draws:
+            jgluon_xavier_(m.weight, draws.init_seed(k))
+        else:
             nn.init.xavier_uniform_(m.weight)
-            nn.init.zeros_(m.bias)
+        nn.init.zeros_(m.bias)
     return net
 
 
@@ -287,7 +358,17 @@ def main():
     p.add_argument("--variants", action="store_true",
                    help="also measure each epoch's test accuracy of the same trained net with the other running-variance "
                         "convention (tracked alongside) and on test images resized by the other resampler")
+    p.add_argument("--jgluon-draws", default="",
+                   help="comma-separated subset of init,order,masks (or 'all'): those draws from jgluon's stream "
+                        "for --seed, as jgluon_bn.js makes them, instead of torch's")
     args = p.parse_args()
+    jgluon_draws = ("init", "order", "masks") if args.jgluon_draws == "all" else \
+        tuple(sorted(x for x in args.jgluon_draws.split(",") if x))
+    for x in jgluon_draws:
+        if x not in ("init", "order", "masks"):
+            p.error(f"--jgluon-draws: unknown draw '{x}'; choose from init, order, masks, all")
+    args.jgluon_draws = ",".join(jgluon_draws)
+    draws = JgluonDraws(args.seed)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
 
@@ -299,10 +380,11 @@ def main():
         xte, yte = xte[:args.test_size], yte[:args.test_size]
     xtr, xte = resize(xtr, args.resize), resize(xte, args.resize)
     gen = torch.Generator().manual_seed(args.seed)
-    train_iter = Loader(xtr, ytr, args.batch_size, True, gen)
+    train_iter = Loader(xtr, ytr, args.batch_size, True, gen,
+                        draws.order(len(ytr)) if "order" in jgluon_draws else None)
     test_iter = Loader(xte, yte, 256, False)
 
-    net = alexnet(args.net == "alexnet_bn", args.resize, args.running_var)
+    net = alexnet(args.net == "alexnet_bn", args.resize, args.running_var, draws, jgluon_draws)
     if args.nudge:
         nudge = torch.Generator().manual_seed(12345)
         with torch.no_grad():

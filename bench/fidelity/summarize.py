@@ -14,7 +14,8 @@ def setup(r):
     if r["side"] == "jgluon":
         return "jgluon (biased running var, OpenCV resize)"
     conv = f"{r.get('running_var', 'unbiased')} running var, {r.get('resampler', 'torch')} resize"
-    return f"pytorch ({conv}{', nudged' if r.get('nudge') else ''})"
+    draws = f", jgluon's {r['jgluon_draws']} draws" if r.get("jgluon_draws") else ""
+    return f"pytorch ({conv}{', nudged' if r.get('nudge') else ''}{draws})"
 
 
 def main():

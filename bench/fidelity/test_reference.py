@@ -7,14 +7,19 @@
   jgluon's ResizeTest also uses (tests/data/resize/opencv-resize-fixtures.txt);
 - MXNetBatchNorm normalises exactly as nn.BatchNorm does and differs only in the running
   variance: biased σ² where PyTorch folds in m/(m-1)·σ²;
-- the loader's batches: 60 000 / 128 = 468 full batches and a last one of 96.
+- the loader's batches: 60 000 / 128 = 468 full batches and a last one of 96;
+- jgluon_rng.py rebuilds jgluon's draws exactly: Rng.bits, the global stream's seeds, two
+  Dropout layers' outputs through the real op path, a shuffling DataLoader's order, all against
+  values jgluon printed (rng_fixture.json, made by rng_fixture.js).
 """
+import json
 import os
 import unittest
 
 import numpy as np
 import torch
 
+import jgluon_rng as J
 import reference as R
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "data", "resize",
@@ -102,6 +107,53 @@ class LoaderTest(unittest.TestCase):
         second = torch.cat([b for _, b in loader])
         self.assertFalse(torch.equal(first, second))
         self.assertTrue(torch.equal(first.sort().values, torch.arange(300)))
+
+
+class JgluonRngTest(unittest.TestCase):
+    """Against rng_fixture.json, printed by jgluon (bench/fidelity/rng_fixture.js)."""
+
+    @classmethod
+    def setUpClass(cls):
+        with open(os.path.join(os.path.dirname(__file__), "rng_fixture.json")) as f:
+            cls.fx = json.load(f)
+
+    def test_bits_scalar_and_array(self):
+        self.assertEqual(len(self.fx["bits"]), 40)
+        for b in self.fx["bits"]:
+            want = J.to_u64(int(b["bits"]))
+            self.assertEqual(J.bits(int(b["seed"]), b["index"]), want, b)
+            self.assertEqual(int(J.bits_array(int(b["seed"]), b["index"], 1)[0]), want, b)
+        # the array version over a range is the scalar one at each index
+        arr = J.bits_array(-3, 10, 20)
+        self.assertEqual([int(v) for v in arr], [J.bits(-3, i) for i in range(10, 30)])
+
+    def test_global_stream_seeds(self):
+        for s in self.fx["streams"]:
+            stream = J.Stream(s["seed"])
+            self.assertEqual([stream.next_seed() for _ in s["next_seeds"]],
+                             [J.to_u64(int(v)) for v in s["next_seeds"]])
+            self.assertEqual(stream.counter, 3)
+
+    def test_dropout_outputs_of_two_layers(self):
+        self.assertEqual(J.keep_threshold(0.5), 1 << 23)
+        self.assertEqual(J.keep_threshold(0.2), 3355444)  # 0.2f = 0.20000000298·2^24 = 3355443.25
+        self.assertEqual(J.dropout_scale(0.2), np.float32(1.25))
+        for d in self.fx["dropout"]:
+            values = np.array(d["values"], dtype=np.float32)
+            seed = J.bits(d["global_seed"], d["counter"])
+            keep = J.dropout_keep(seed, len(values), d["rate"])
+            want = np.where(keep, J.dropout_scale(d["rate"]), np.float32(0))
+            np.testing.assert_array_equal(values, want)
+            self.assertTrue(0 < keep.sum() < len(values))
+        # the two layers' masks differ: consecutive seeds of the stream
+        a, b = (np.array(d["values"]) != 0 for d in self.fx["dropout"])
+        self.assertFalse(np.array_equal(a, b))
+
+    def test_loader_order(self):
+        for l in self.fx["loader"]:
+            self.assertEqual(J.to_u64(int(l["loader_seed"])), J.bits(l["global_seed"], 0))
+            np.testing.assert_array_equal(J.loader_order(int(l["loader_seed"]), 50, l["epoch"]), l["order"])
+        self.assertNotEqual(self.fx["loader"][0]["order"], self.fx["loader"][1]["order"])
 
 
 if __name__ == "__main__":
