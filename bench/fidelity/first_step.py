@@ -14,6 +14,8 @@ everything below it.
   mkdir -p /tmp/p128
   ./jgluon --allow-host-access bench/fidelity/jgluon_parity.js --out /tmp/p128 --train-size 128 --test-size 128 > /tmp/p128/jgluon.jsonl
   /usr/bin/python3 bench/fidelity/first_step.py /tmp/p128
+
+A run made with --dropout (and --shuffle) is replayed with jgluon's masks (and order), as parity.py does.
 """
 import json
 import os
@@ -30,12 +32,15 @@ import reference as R  # noqa: E402
 
 def main():
     d = sys.argv[1]
-    steps = [json.loads(x) for x in open(os.path.join(d, "jgluon.jsonl")) if x.startswith('{"step"')]
+    lines = [json.loads(x) for x in open(os.path.join(d, "jgluon.jsonl")) if x.startswith("{")]
+    header = next((x for x in lines if x.get("header")), {})
+    steps = [x for x in lines if "step" in x]
     if len(steps) != 1:
         raise SystemExit(f"{d}: want a one-step parity run (--train-size N with N <= 128), found {len(steps)} steps")
     n = steps[0]["n"]
     torch.set_num_threads(1)
-    net = P.build_net(67)
+    dropout = bool(header.get("dropout"))
+    net = P.build_net(67, dropout)
     init = P.read_params(os.path.join(d, "initial.params"))
     with torch.no_grad():
         for _, t, v in P.pairs(net, init):
@@ -44,14 +49,20 @@ def main():
     w1 = {name: v for name, _, v in P.pairs(net, P.read_params(os.path.join(d, "final.params")))}
 
     xtr, ytr = R.load_split(R.DEFAULT_DATA, True)
-    x = torch.from_numpy(R.resize_opencv(xtr[:n], 67)).unsqueeze(1).float().div_(255.0)
-    y = torch.from_numpy(ytr[:n])
+    images = R.resize_opencv(xtr[:n], 67)
+    order = P.replay_order(header, steps, images, ytr[:n])
+    x = torch.from_numpy(np.ascontiguousarray(images[order])).unsqueeze(1).float().div_(255.0)
+    y = torch.from_numpy(ytr[:n][order])
+    if dropout:
+        P.set_masks(net, int(header["rng_seed"]), steps[0]["rng_counter"])
     bn_out = {}
     for i, m in enumerate(net):
         if isinstance(m, R.MXNetBatchNorm):
             m.register_forward_hook(lambda mod, inp, out, i=i: bn_out.__setitem__(i, out.detach()))
     net.train()
-    (F.cross_entropy(net(x), y, reduction="sum") / 128).backward()
+    loss = F.cross_entropy(net(x), y, reduction="sum")
+    (loss / 128).backward()
+    print(f"loss sum: jgluon {steps[0]['loss_sum']:.6f}, pytorch {loss.item():.6f}")
 
     print(f"one step on {n} images: gradient of each tensor, PyTorch vs jgluon ((w0 - w1) / 0.01)")
     print("  (the conv and Dense biases before a BatchNorm have gradient 0 in exact arithmetic: pure round-off)")

@@ -23,6 +23,7 @@ const args = parse_args({
     train_size: {default: 0, type: 'int', min: 0, help: 'train on the first N images instead (0: batches·128 − 32)'},
     dropout: {default: false, type: 'bool', help: 'keep the two Dropout layers (their masks are logged)'},
     shuffle: {default: false, type: 'bool', help: 'shuffled order from the DataLoader instead of file order'},
+    save_steps: {default: 0, type: 'int', min: 0, help: 'also save the parameters before each of the first K steps (step-<k>.params) for step_grads.py'},
 });
 const Rng = Java.type('org.jgluon.engine.Rng');
 
@@ -64,6 +65,7 @@ const loss = gluon.loss.SoftmaxCrossEntropyLoss();
 const trainer = gluon.Trainer(net.collect_params(), 'sgd', {learning_rate: 0.01});
 let step = 0;
 for (const [X, y] of train_iter) {
+    if (step < args.save_steps) net.save_parameters(`${args.out}/step-${step}.params`);
     const rng_counter = Number(Rng.global().counter());
     const l = autograd.record(() => loss(net(X), y).sum());
     l.backward();
@@ -76,6 +78,7 @@ for (const [X, y] of train_iter) {
     console.log(JSON.stringify(line));
 }
 net.save_parameters(`${args.out}/final.params`);
+if (args.save_steps > step) throw new Error(`--save-steps ${args.save_steps}: the run has only ${step} steps`);
 
 const logits = [];
 for (const [X, y] of test_iter) for (const row of net(X).tolist()) logits.push(row);

@@ -7,7 +7,7 @@
 //   ./jgluon --allow-host-access bench/fidelity/rng_fixture.js > bench/fidelity/rng_fixture.json
 
 const Rng = Java.type('org.jgluon.engine.Rng');
-const out = {bits: [], streams: [], dropout: [], loader: []};
+const out = {bits: [], streams: [], dropout: [], loader: [], network: null};
 
 for (const seed of ['0', '7', '-3', '123456789012345', '-8446744073709551616']) {
     for (const index of [0, 1, 2, 15, 16, 17, 1000, 123457]) {
@@ -41,5 +41,23 @@ for (let epoch = 0; epoch < 2; epoch++) {
     for (const [x, y] of loader) for (const v of y.tolist()) order.push(v);
     out.loader.push({global_seed: 3, loader_seed: String(loader.seed()), epoch: epoch, order: order});
 }
+
+// jgluon_bn.js's draws: two loaders (counters 0, 1), then the first training forward initialises
+// the deferred weights and draws the Dropout seeds in network order. The first values of each
+// weight and the counter afterwards pin down which counter each weight was drawn from.
+mx.random.seed(21);
+gluon.data.DataLoader(ds, 7, {shuffle: true, num_workers: 0});
+gluon.data.DataLoader(ds, 7, {shuffle: false, num_workers: 0});
+const net = require('../../scripts/alexnet_bn.js')();
+net.initialize(init.Xavier());
+autograd.record(() => net(nd.zeros([2, 1, 67, 67])));
+const weights = [];
+const params = net.collect_params('.*weight');
+for (const name of params.keys()) {
+    const t = params.get(name).data()._t;  // the engine's Tensor: get(flat index)
+    weights.push({name: name, shape: Array.from(t.shape()), first: [0, 1, 2, 3, 4, 5, 6, 7].map(i => t.get(i)),
+                  last: t.get(t.size() - 1)});
+}
+out.network = {global_seed: 21, counter_after_first_forward: Number(Rng.global().counter()), weights: weights};
 
 console.log(JSON.stringify(out));

@@ -10,7 +10,8 @@
 - the loader's batches: 60 000 / 128 = 468 full batches and a last one of 96;
 - jgluon_rng.py rebuilds jgluon's draws exactly: Rng.bits, the global stream's seeds, two
   Dropout layers' outputs through the real op path, a shuffling DataLoader's order, all against
-  values jgluon printed (rng_fixture.json, made by rng_fixture.js).
+  values jgluon printed (rng_fixture.json, made by rng_fixture.js); reference.py's
+  --jgluon-draws init gives the weights jgluon_bn.js's network draws, from the same counters.
 """
 import json
 import os
@@ -154,6 +155,35 @@ class JgluonRngTest(unittest.TestCase):
             self.assertEqual(J.to_u64(int(l["loader_seed"])), J.bits(l["global_seed"], 0))
             np.testing.assert_array_equal(J.loader_order(int(l["loader_seed"]), 50, l["epoch"]), l["order"])
         self.assertNotEqual(self.fx["loader"][0]["order"], self.fx["loader"][1]["order"])
+
+
+class JgluonDrawsTest(unittest.TestCase):
+    """reference.py --jgluon-draws: the counters and the Xavier formula of jgluon_bn.js's network."""
+
+    def test_weights_of_the_first_forward(self):
+        with open(os.path.join(os.path.dirname(__file__), "rng_fixture.json")) as f:
+            net_fx = json.load(f)["network"]
+        draws = R.JgluonDraws(net_fx["global_seed"])
+        self.assertEqual(len(net_fx["weights"]), len(R.JgluonDraws.INIT_COUNTERS))
+        for k, w in enumerate(net_fx["weights"]):
+            t = torch.empty(w["shape"])
+            R.jgluon_xavier_(t, draws.init_seed(k))
+            flat = t.reshape(-1).numpy()
+            np.testing.assert_array_equal(flat[:8], np.array(w["first"], dtype=np.float32), err_msg=w["name"])
+            self.assertEqual(flat[-1], np.float32(w["last"]), w["name"])
+        # the Dropout seeds sit between the Dense weights' (8, 10) and two per step follow from 12
+        self.assertEqual(net_fx["counter_after_first_forward"], 12)
+        self.assertEqual([draws.next_dropout_seed() for _ in range(4)],
+                         [J.bits(21, c) for c in (8, 10, 12, 13)])
+
+    def test_jgluon_dropout_module_is_the_mask(self):
+        draws = R.JgluonDraws(5)
+        x = torch.randn(4, 37)
+        y = R.JgluonDropout(0.5, draws)(x)
+        keep = torch.from_numpy(J.dropout_keep(J.bits(5, 8), x.numel(), 0.5)).view(4, 37)
+        torch.testing.assert_close(y, torch.where(keep, 2 * x, torch.zeros(())), rtol=0, atol=0)
+        m = R.JgluonDropout(0.5, draws).eval()
+        self.assertIs(m(x), x)
 
 
 if __name__ == "__main__":
