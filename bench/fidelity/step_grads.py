@@ -10,7 +10,10 @@ let round-off compound over steps: every step starts from the same weights on bo
 bug that appears only after the first step (state carried between steps: reused buffers, the
 random stream, running statistics) shows as a gradient far from PyTorch's while step 0 agrees.
 Prints per step the loss of both sides and, per tensor kind, the worst relative difference
-(max |g_j − g_p| / max |g_p| per tensor) and the worst tensor.
+(max |g_j − g_p| / max |g_p| per tensor) and the worst tensor; then where the worst weight
+gradient differs by more than 1e-3 of its maximum (how many rows, which) and each BatchNorm
+layer's pre-ReLU output closest to 0. A difference confined to one row, next to an output
+within round-off of 0, is a ReLU flip (see first_step.py), not a bug.
 
   mkdir -p /tmp/steps
   ./jgluon --allow-host-access bench/fidelity/jgluon_parity.js --out /tmp/steps --batches 6 --dropout --save-steps 6 > /tmp/steps/jgluon.jsonl
@@ -66,10 +69,15 @@ def main():
         pos += m
         if dropout:
             P.set_masks(net, int(header["rng_seed"]), steps[k]["rng_counter"])
+        bn_out = {}
+        for i, mod in enumerate(net):
+            if isinstance(mod, R.MXNetBatchNorm):
+                mod.register_forward_hook(lambda _m, _i, out, i=i: bn_out.__setitem__(i, out.detach().numpy()))
         net.train()
         loss = F.cross_entropy(net(x), y, reduction="sum")
         (loss / 128).backward()
         worst = {}
+        rows = {}
         for (name, t), (_, _, w0), (_, _, w1) in zip(names, P.pairs(net, before), P.pairs(net, after)):
             kind = name.split(".", 1)[1]
             if t.grad is None or kind in ("running_mean", "running_var"):
@@ -78,11 +86,21 @@ def main():
                 continue  # biases in front of a BatchNorm: gradient 0 in exact arithmetic, round-off only
             gp = t.grad.numpy()
             gj = (w0 - w1) / LR
-            rel = float(np.abs(gp - gj).max() / max(np.abs(gp).max(), 1e-30))
+            diff = np.abs(gp - gj)
+            rel = float(diff.max() / max(np.abs(gp).max(), 1e-30))
             if rel > worst.get(kind, (0.0, ""))[0]:
                 worst[kind] = (rel, name)
+            big = (diff > 1e-3 * np.abs(gp).max()).reshape(diff.shape[0], -1).any(1)
+            rows[name] = np.nonzero(big)[0]
         cells = "  ".join(f"{kind} {rel:.1e} ({name})" for kind, (rel, name) in worst.items())
         print(f"{k:4d} {steps[k]['loss_sum']:12.4f} {loss.item():12.4f}  {cells}", flush=True)
+        w = worst.get("weight", (0.0, None))[1]
+        if w is not None:
+            r = rows[w]
+            near = "  ".join(f"{o.shape[1]}: {o.flat[np.abs(o).argmin()]:.1e} at {np.unravel_index(np.abs(o).argmin(), o.shape)}"
+                             for o in bn_out.values())
+            print(f"       {w}: {len(r)} rows differ by > 1e-3 of the max {list(r[:5])}; "
+                  f"pre-ReLU closest to 0 per BatchNorm (channels: value at index): {near}")
 
 
 if __name__ == "__main__":

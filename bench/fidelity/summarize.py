@@ -50,14 +50,27 @@ def main():
     if var:
         print(f"- same trained nets ({len(var)} runs): the other running-variance convention changes test acc by "
               f"{min(var):+.4f} to {max(var):+.4f}; test images from the other resampler by {min(res):+.4f} to {max(res):+.4f}")
-    sides = {side: [r for r in runs if r["side"] == side] for side in ("jgluon", "pytorch")}
+    # PyTorch replaying a jgluon_bn.js run's exact draws (reference.py --jgluon-draws all): the pair
+    # differs only in the arithmetic and the round-off it lets grow chaotically over the epoch
+    replays = {r["seed"]: r for r in runs if r["side"] == "pytorch" and set(r.get("jgluon_draws", "").split(",")) == {"init", "order", "masks"}}
+    own = {r["seed"]: r for r in runs if r["side"] == "jgluon" and "bn_compare" not in r.get("source", "")}  # jgluon_bn.js runs
+    pairs = [(own[s]["loss"], replays[s]["loss"], s) for s in sorted(replays) if s in own]
+    if pairs:
+        diffs = [a - b for a, b, _ in pairs]
+        cells = ", ".join(f"seed {s} {a:.4f} / {b:.4f}" for a, b, s in pairs)
+        sd = f", sd {statistics.stdev(diffs):.4f}" if len(diffs) > 1 else ""
+        print(f"- same draws, loss jgluon / PyTorch: {cells}; difference mean {statistics.mean(diffs):+.4f}{sd} (n={len(diffs)})")
+    # independent draws only: a nudged run repeats its seed's draws, and a PyTorch run with jgluon's
+    # draws belongs to neither side's own distribution (its group is listed above)
+    sides = {"jgluon": [r for r in runs if r["side"] == "jgluon"],
+             "pytorch": [r for r in runs if r["side"] == "pytorch" and not r.get("nudge") and not r.get("jgluon_draws")]}
     if all(len(v) > 1 for v in sides.values()):
         for key in ("test_acc", "loss"):
             a = [r[key] for r in sides["jgluon"]]
             b = [r[key] for r in sides["pytorch"]]
             se = (statistics.variance(a) / len(a) + statistics.variance(b) / len(b)) ** 0.5
             print(f"- {key}: jgluon mean {statistics.mean(a):.4f} (n={len(a)}) - pytorch mean {statistics.mean(b):.4f} "
-                  f"(n={len(b)}, all set-ups) = {statistics.mean(a) - statistics.mean(b):+.4f}, Welch t {(statistics.mean(a) - statistics.mean(b)) / se:.1f}")
+                  f"(n={len(b)}, its own draws, both set-ups, not nudged) = {statistics.mean(a) - statistics.mean(b):+.4f}, Welch t {(statistics.mean(a) - statistics.mean(b)) / se:.1f}")
 
 
 if __name__ == "__main__":
