@@ -1,8 +1,8 @@
 package org.jgluon.engine.kernels;
 
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.jgluon.engine.Parallel;
@@ -12,10 +12,12 @@ import org.jgluon.engine.Parallel;
  * is independent, so the results do not depend on the thread count). Padding never wins a max
  * (it is −∞) and counts in an average only with {@code countIncludePad}.
  *
- * <p>Max pooling records, per output, the flat index within its input plane of the element that
- * won ({@code iy·w + ix}; −1 for an empty window): ties go to the first maximum in row-major
- * window order, and a NaN wins over numbers (the first NaN), so that it propagates. Backward adds dy to exactly that element, so
- * overlapping windows (AlexNet's 3/2) that share a winner add up there.
+ * <p>Max pooling: y is the window's maximum as {@link Math#max} folds it (a NaN wins and
+ * propagates; a zero maximum is +0 when the window holds a +0). The gradient goes to one element
+ * per window, the winner: the first maximum in row-major window order (the first NaN when y is
+ * NaN), as MXNet. Backward finds it again from x and y instead of a saved index, so overlapping
+ * windows (AlexNet's 3/2) that share a winner add up there. A window wholly in the padding
+ * (ceil_mode) gives 0 and passes no gradient.
  *
  * <p>Average pooling divides by the window area clipped to the padded input
  * ({@code countIncludePad}) or by the number of real input elements in the window (otherwise).
@@ -24,173 +26,204 @@ import org.jgluon.engine.Parallel;
 public final class Pool2dKernels {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    /** Int lanes matching the float lanes, for the winning row per column. */
-    private static final VectorSpecies<Integer> ISPECIES = SPECIES.withLanes(int.class);
     private static final int VL = SPECIES.length();
+    private static final FloatVector NEG_INF = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+    /** Indices 0, 2, 4, ... for {@code selectFrom(a, b)}: the even lanes of a then of b (stride 2). */
+    private static final FloatVector EVEN_LANES = FloatVector.zero(SPECIES).addIndex(2);
 
     private Pool2dKernels() {}
 
     /**
-     * y (n, c, oh, ow) = window maxima of x; {@code argmax} (same size as y, may be null) gets the
-     * winners. Two stages per output row: the column maxima over the window's rows, a whole input
-     * row at a time in SIMD (keeping the winning row per column), then the maxima over each
-     * window's columns from those. Ties keep row-major order: a later row wins only when strictly
-     * greater; across columns, equal values go to the smaller row, then the smaller column.
+     * y (n, c, oh, ow) = window maxima of x (Math.max: a NaN propagates, +0 beats −0). Per output
+     * row, two steps on contiguous data, no gathers: the column maxima over the window's rows, a
+     * whole input row at a time in SIMD, into a row buffer padded with −∞ on both sides (so
+     * padding never wins and no window needs clipping); then the window maxima along that row in
+     * SIMD, 2·VL columns at a time, taking every stride-th lane with one two-vector permute
+     * (stride 2) or the lanes as they are (stride 1); other strides pick them one by one.
+     * No winner is recorded: {@link #maxBackward} finds it again from x and y.
      */
-    public static void maxForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax) {
-        int w = g.w();
-        Parallel.forRange(g.planes(), grain(g), (lo, hi) -> {
-            // room past the row for the full-width last gather group
-            int room = w + VL * g.strideW() + g.kw();
-            float[] colMax = Scratch.floats(room);
-            int[] colRow = Scratch.ints(room);
-            int[] gatherIndex = new int[VL], tailArg = new int[VL];
-            float[] tailY = new float[VL];
-            for (int l = 0; l < VL; l++) gatherIndex[l] = l * g.strideW();
-            for (int plane = lo; plane < hi; plane++) {
-                int xp = xOff + plane * g.inPixels(), out = plane * g.outPixels();
-                for (int oy = 0; oy < g.oh(); oy++) {
-                    int y0 = oy * g.strideH() - g.padH();
-                    int ylo = Math.max(y0, 0), yhi = Math.min(y0 + g.kh(), g.h());
-                    if (ylo >= yhi) { // a window row wholly in the padding (ceil_mode)
-                        for (int ox = 0; ox < g.ow(); ox++, out++) {
-                            y[yOff + out] = 0f;
-                            if (argmax != null) argmax[out] = -1;
-                        }
-                        continue;
-                    }
-                    columnMaxima(x, xp, w, ylo, yhi, colMax, colRow);
-                    // windows wholly inside the row: [oxIn0, oxIn1) in SIMD, the rest one by one
-                    int oxIn0 = Math.min(g.ow(), (g.padW() + g.strideW() - 1) / g.strideW());
-                    int oxIn1 = Math.max(oxIn0, Math.min(g.ow(), Math.floorDiv(w - g.kw() + g.padW(), g.strideW()) + 1));
-                    int ox = 0;
-                    for (; ox < oxIn0; ox++) rowWindowMax(g, colMax, colRow, ox, y, yOff + out + ox, argmax, out + ox);
-                    if (oxIn1 - oxIn0 >= VL / 2) {
-                        ox = windowMaxSimd(g, colMax, colRow, oxIn0, oxIn1, y, yOff + out, argmax, out, gatherIndex,
-                                tailY, tailArg);
-                    }
-                    for (; ox < g.ow(); ox++) rowWindowMax(g, colMax, colRow, ox, y, yOff + out + ox, argmax, out + ox);
-                    out += g.ow();
-                }
-            }
-        });
+    public static void maxForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
+        Parallel.forRange(g.planes(), grain(g), (lo, hi) -> maxForwardPlanes(g, x, xOff, y, yOff, lo, hi));
     }
 
-    /** One output: the best of the column maxima in window {@code ox} (clipped to the row). */
-    private static void rowWindowMax(Pool2dGeometry g, float[] colMax, int[] colRow, int ox,
-                                     float[] y, int yAt, int[] argmax, int argAt) {
+    private static void maxForwardPlanes(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, int lo, int hi) {
+        int w = g.w(), kh = g.kh(), kw = g.kw(), sh = g.strideH(), sw = g.strideW(), oh = g.oh(), ow = g.ow();
+        int rowEnd = g.padW() + w; // row[g.padW() + ix] holds column ix's maximum
+        float[] row = Scratch.row(g);
+        Arrays.fill(row, 0, g.padW(), Float.NEGATIVE_INFINITY);
+        Arrays.fill(row, rowEnd, row.length, Float.NEGATIVE_INFINITY);
+        float[] tail = Scratch.tail();
+        int oxLo = firstNonEmpty(g.padW(), kw, sw), oxHi = endNonEmpty(w, g.padW(), sw, ow);
+        int chunkEnd = yOff + hi * g.outPixels(); // whole-vector stores must stay below: later rows are ours
+        for (int plane = lo; plane < hi; plane++) {
+            int xp = xOff + plane * g.inPixels();
+            for (int oy = 0; oy < oh; oy++) {
+                int out = yOff + (plane * oh + oy) * ow;
+                int y0 = oy * sh - g.padH();
+                int ylo = Math.max(y0, 0), yhi = Math.min(y0 + kh, g.h());
+                if (ylo >= yhi || oxLo >= oxHi) { // every window of this row lies in the padding
+                    Arrays.fill(y, out, out + ow, 0f);
+                    continue;
+                }
+                // 1. column maxima over rows [ylo, yhi) into row[padW ..]; lanes past the row are
+                //    garbage, reset to −∞ below. Columns whose vector would leave x go one by one.
+                int first = xp + ylo * w, rows = yhi - ylo;
+                int ix = 0;
+                for (int last = first + (rows - 1) * w; ix < w && last + ix + VL <= x.length; ix += VL) {
+                    FloatVector m = FloatVector.fromArray(SPECIES, x, first + ix);
+                    for (int r = 1; r < rows; r++) m = m.max(FloatVector.fromArray(SPECIES, x, first + r * w + ix));
+                    m.intoArray(row, g.padW() + ix);
+                }
+                for (; ix < w; ix++) {
+                    float m = x[first + ix];
+                    for (int r = 1; r < rows; r++) m = Math.max(m, x[first + r * w + ix]);
+                    row[g.padW() + ix] = m;
+                }
+                NEG_INF.intoArray(row, rowEnd);
+                // 2. window maxima along the row, outputs [oxLo, oxHi)
+                if (sw == 1 || sw == 2) {
+                    for (int ox = oxLo; ox < oxHi; ox += VL) {
+                        int at = ox * sw;
+                        FloatVector a = FloatVector.fromArray(SPECIES, row, at);
+                        for (int j = 1; j < kw; j++) a = a.max(FloatVector.fromArray(SPECIES, row, at + j));
+                        int n = oxHi - ox;
+                        if (sw == 2) {
+                            FloatVector b = a;
+                            if (n > VL / 2) {
+                                b = FloatVector.fromArray(SPECIES, row, at + VL);
+                                for (int j = 1; j < kw; j++) b = b.max(FloatVector.fromArray(SPECIES, row, at + VL + j));
+                            }
+                            a = EVEN_LANES.selectFrom(a, b);
+                        }
+                        if (n >= VL || out + ox + VL <= chunkEnd) {
+                            a.intoArray(y, out + ox); // past oxHi: later outputs, written again after
+                        } else {
+                            a.intoArray(tail, 0);
+                            System.arraycopy(tail, 0, y, out + ox, n);
+                        }
+                    }
+                } else {
+                    for (int ox = oxLo; ox < oxHi; ox++) {
+                        float m = row[ox * sw];
+                        for (int j = 1; j < kw; j++) m = Math.max(m, row[ox * sw + j]);
+                        y[out + ox] = m;
+                    }
+                }
+                Arrays.fill(y, out, out + oxLo, 0f);
+                Arrays.fill(y, out + oxHi, out + ow, 0f);
+            }
+        }
+    }
+
+    /** The first output whose window holds a real column (windows wholly in the left padding give 0). */
+    private static int firstNonEmpty(int pad, int k, int stride) {
+        return pad < k ? 0 : (pad - k) / stride + 1;
+    }
+
+    /** One past the last output whose window holds a real column (ceil_mode can add empty ones). */
+    private static int endNonEmpty(int in, int pad, int stride, int out) {
+        return Math.min(out, Math.floorDiv(in - 1 + pad, stride) + 1);
+    }
+
+    /**
+     * dx (n, c, h, w) += dy routed to each window's winner: the first element in row-major window
+     * order equal to the window's y (the first NaN when y is NaN), which is the first maximum.
+     * Found again from x and y, as MXNet's pooling backward does, so the forward pass writes
+     * nothing but y. Windows inside the input with stride 1 or 2 go VL at a time: the window
+     * positions visited last to first, each blending its offset in where x equals y, leave the
+     * first match; dy is then added one by one (windows that overlap may share a winner). Edge
+     * windows, other strides and NaN outputs go one by one. Throws when a window holds no element
+     * equal to its y: x or y changed after the forward pass.
+     */
+    public static void maxBackward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff,
+                                   float[] dy, int dyOff, float[] dx, int dxOff) {
+        Parallel.forRange(g.planes(), grain(g), (lo, hi) -> maxBackwardPlanes(g, x, xOff, y, yOff, dy, dyOff, dx, dxOff, lo, hi));
+    }
+
+    private static void maxBackwardPlanes(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff,
+                                          float[] dy, int dyOff, float[] dx, int dxOff, int lo, int hi) {
+        int w = g.w(), kh = g.kh(), kw = g.kw(), sw = g.strideW(), ow = g.ow();
+        // windows wholly inside a row: outputs [oxIn0, oxIn1); the SIMD path takes those
+        int oxIn0 = Math.min(ow, (g.padW() + sw - 1) / sw);
+        int oxIn1 = Math.max(oxIn0, Math.min(ow, Math.floorDiv(w - kw + g.padW(), sw) + 1));
+        boolean simd = sw <= 2 && oxIn1 > oxIn0;
+        float[] found = Scratch.tail();
+        for (int plane = lo; plane < hi; plane++) {
+            int xp = xOff + plane * g.inPixels(), dxp = dxOff + plane * g.inPixels();
+            for (int oy = 0; oy < g.oh(); oy++) {
+                int out = (plane * g.oh() + oy) * ow;
+                int y0 = oy * g.strideH() - g.padH();
+                int ylo = Math.max(y0, 0), yhi = Math.min(y0 + kh, g.h());
+                if (ylo >= yhi) continue; // an empty window passes no gradient
+                int ox = 0;
+                if (simd && y0 >= 0 && y0 + kh <= g.h()) {
+                    for (; ox < oxIn0; ox++) scalarWinner(g, x, xp, y, yOff, dy, dyOff, dx, dxp, ylo, yhi, ox, out);
+                    int top = xp + y0 * w; // the windows' first row
+                    for (; ox < oxIn1; ox += VL) {
+                        int n = Math.min(VL, oxIn1 - ox), col = ox * sw - g.padW();
+                        boolean both = sw == 2 && n > VL / 2; // stride 2: a second vector of columns
+                        int lastRead = top + (kh - 1) * w + col + kw - 1 + (both ? 2 * VL : VL);
+                        FloatVector target;
+                        if (lastRead > x.length || yOff + out + ox + VL > y.length
+                                || (target = FloatVector.fromArray(SPECIES, y, yOff + out + ox))
+                                        .compare(VectorOperators.NE, target).anyTrue()) { // past an array end, or a NaN
+                            for (int end = ox + n; ox < end; ox++) scalarWinner(g, x, xp, y, yOff, dy, dyOff, dx, dxp, ylo, yhi, ox, out);
+                            ox -= VL; // the loop adds it back
+                            continue;
+                        }
+                        // none found yet; a broadcast, not a constant vector: a loop-carried constant would be boxed
+                        FloatVector at = FloatVector.broadcast(SPECIES, -1f);
+                        for (int i = kh - 1; i >= 0; i--) {
+                            for (int j = kw - 1; j >= 0; j--) {
+                                int from = top + i * w + col + j;
+                                FloatVector v = FloatVector.fromArray(SPECIES, x, from);
+                                if (sw == 2) v = EVEN_LANES.selectFrom(v, both ? FloatVector.fromArray(SPECIES, x, from + VL) : v);
+                                at = at.blend(i * w + j, v.compare(VectorOperators.EQ, target));
+                            }
+                        }
+                        at.intoArray(found, 0);
+                        int dxAt = dxp + y0 * w + col, dyAt = dyOff + out + ox;
+                        for (int k = 0; k < n; k++, dxAt += sw) {
+                            int d = (int) found[k];
+                            if (d < 0) throw changedInput(g);
+                            dx[dxAt + d] += dy[dyAt + k];
+                        }
+                    }
+                    ox = oxIn1;
+                }
+                for (; ox < ow; ox++) scalarWinner(g, x, xp, y, yOff, dy, dyOff, dx, dxp, ylo, yhi, ox, out);
+            }
+        }
+    }
+
+    /** Window (oy, ox) of one plane, rows [ylo, yhi) already clipped: dx[winner] += dy, one element at a time. */
+    private static void scalarWinner(Pool2dGeometry g, float[] x, int xp, float[] y, int yOff, float[] dy, int dyOff,
+                                     float[] dx, int dxp, int ylo, int yhi, int ox, int out) {
         int x0 = ox * g.strideW() - g.padW();
         int xlo = Math.max(x0, 0), xhi = Math.min(x0 + g.kw(), g.w());
-        if (xlo >= xhi) {
-            y[yAt] = 0f;
-            if (argmax != null) argmax[argAt] = -1;
-            return;
-        }
-        float best = colMax[xlo];
-        int bestRow = colRow[xlo], bestCol = xlo;
-        for (int ix = xlo + 1; ix < xhi; ix++) {
-            float v = colMax[ix];
-            int r = colRow[ix];
-            if (v > best || (v == best && r < bestRow) || (v != v && (best == best || r < bestRow))) {
-                best = v;
-                bestRow = r;
-                bestCol = ix;
-            }
-        }
-        y[yAt] = best;
-        if (argmax != null) argmax[argAt] = bestRow * g.w() + bestCol;
+        if (xlo >= xhi) return; // an empty window passes no gradient
+        int at = winner(x, xp, g.w(), ylo, yhi, xlo, xhi, y[yOff + out + ox]);
+        if (at < 0) throw changedInput(g);
+        dx[dxp + at] += dy[dyOff + out + ox];
     }
 
-    /**
-     * Outputs [ox0, ox1) of one row, whose windows lie inside the input row, VL at a time: the
-     * window's columns are gathered with stride strideW. The last group runs full width too
-     * (colMax has room past the row; masked gathers made C2 deoptimise over and over) and only
-     * its valid lanes are copied out. Returns ox1.
-     */
-    private static int windowMaxSimd(Pool2dGeometry g, float[] colMax, int[] colRow, int ox0, int ox1,
-                                     float[] y, int yRow, int[] argmax, int argRow, int[] gatherIndex,
-                                     float[] tailY, int[] tailArg) {
-        int sw = g.strideW();
-        IntVector width = IntVector.broadcast(ISPECIES, g.w());
-        IntVector lane = IntVector.fromArray(ISPECIES, gatherIndex, 0); // 0, sw, 2·sw, ...
-        for (int ox = ox0; ox < ox1; ox += VL) {
-            int base = ox * sw - g.padW();
-            FloatVector best = FloatVector.fromArray(SPECIES, colMax, base, gatherIndex, 0);
-            IntVector bestRow = IntVector.fromArray(ISPECIES, colRow, base, gatherIndex, 0);
-            IntVector bestCol = lane.add(base);
-            for (int j = 1; j < g.kw(); j++) {
-                FloatVector v = FloatVector.fromArray(SPECIES, colMax, base + j, gatherIndex, 0);
-                IntVector r = IntVector.fromArray(ISPECIES, colRow, base + j, gatherIndex, 0);
-                VectorMask<Float> earlierRow = r.compare(VectorOperators.LT, bestRow).cast(SPECIES);
-                VectorMask<Float> take = v.compare(VectorOperators.GT, best)
-                        .or(v.compare(VectorOperators.EQ, best).and(earlierRow))
-                        .or(v.test(VectorOperators.IS_NAN).and(best.test(VectorOperators.IS_NAN).not().or(earlierRow)));
-                VectorMask<Integer> takeI = take.cast(ISPECIES);
-                best = best.blend(v, take);
-                bestRow = bestRow.blend(r, takeI);
-                bestCol = bestCol.blend(lane.add(base + j), takeI);
-            }
-            IntVector arg = bestRow.mul(width).add(bestCol);
-            int valid = Math.min(VL, ox1 - ox);
-            if (valid == VL) {
-                best.intoArray(y, yRow + ox);
-                if (argmax != null) arg.intoArray(argmax, argRow + ox);
-            } else {
-                best.intoArray(tailY, 0);
-                System.arraycopy(tailY, 0, y, yRow + ox, valid);
-                if (argmax != null) {
-                    arg.intoArray(tailArg, 0);
-                    System.arraycopy(tailArg, 0, argmax, argRow + ox, valid);
-                }
+    /** The plane offset of the first element of the window equal to {@code target} (or NaN), or −1. */
+    private static int winner(float[] x, int xp, int w, int ylo, int yhi, int xlo, int xhi, float target) {
+        boolean nan = target != target;
+        for (int iy = ylo; iy < yhi; iy++) {
+            int rowAt = xp + iy * w;
+            for (int ix = xlo; ix < xhi; ix++) {
+                float v = x[rowAt + ix];
+                if (v == target || (nan && v != v)) return iy * w + ix;
             }
         }
-        return ox1;
+        return -1;
     }
 
-    /**
-     * colMax[ix] = max over rows [ylo, yhi) of x at column ix, colRow[ix] = the first row holding
-     * it (a NaN beats numbers). Whole vectors across the row, a scalar tail.
-     */
-    private static void columnMaxima(float[] x, int xp, int w, int ylo, int yhi, float[] colMax, int[] colRow) {
-        int ix = 0;
-        IntVector firstRow = IntVector.broadcast(ISPECIES, ylo);
-        for (; ix <= w - VL; ix += VL) {
-            FloatVector m = FloatVector.fromArray(SPECIES, x, xp + ylo * w + ix);
-            IntVector r = firstRow;
-            for (int iy = ylo + 1; iy < yhi; iy++) {
-                FloatVector v = FloatVector.fromArray(SPECIES, x, xp + iy * w + ix);
-                VectorMask<Float> take = v.compare(VectorOperators.GT, m)
-                        .or(v.test(VectorOperators.IS_NAN).andNot(m.test(VectorOperators.IS_NAN)));
-                m = m.blend(v, take);
-                r = r.blend(iy, take.cast(ISPECIES));
-            }
-            m.intoArray(colMax, ix);
-            r.intoArray(colRow, ix);
-        }
-        for (; ix < w; ix++) {
-            float m = x[xp + ylo * w + ix];
-            int r = ylo;
-            for (int iy = ylo + 1; iy < yhi; iy++) {
-                float v = x[xp + iy * w + ix];
-                if (v > m || (v != v && m == m)) {
-                    m = v;
-                    r = iy;
-                }
-            }
-            colMax[ix] = m;
-            colRow[ix] = r;
-        }
-    }
-
-    /** dx (n, c, h, w) += dy routed to each window's winner. */
-    public static void maxBackward(Pool2dGeometry g, float[] dy, int dyOff, int[] argmax, float[] dx, int dxOff) {
-        forEachPlane(g, plane -> {
-            int dxp = dxOff + plane * g.inPixels(), out = plane * g.outPixels();
-            for (int j = 0; j < g.outPixels(); j++, out++) {
-                int arg = argmax[out];
-                if (arg >= 0) dx[dxp + arg] += dy[dyOff + out];
-            }
-        });
+    private static IllegalStateException changedInput(Pool2dGeometry g) {
+        return new IllegalStateException("maxPool2d backward: a window of x (" + g.n() + ", " + g.c() + ", " + g.h() + ", "
+                + g.w() + ") no longer holds its output's maximum: x or y was changed after the forward pass;"
+                + " copy() a tensor before changing it in place");
     }
 
     /** y (n, c, oh, ow) = window averages of x. */
@@ -262,21 +295,21 @@ public final class Pool2dKernels {
         return Math.max(1, (1 << 15) / Math.max(1, g.outPixels() * g.kh() * g.kw()));
     }
 
-    /** Per-thread row buffers for the column maxima, grown on demand and kept. */
+    /** Per-thread buffers for the max forward, grown on demand and kept. */
     private static final class Scratch {
-        private static final ThreadLocal<float[]> FLOATS = ThreadLocal.withInitial(() -> new float[0]);
-        private static final ThreadLocal<int[]> INTS = ThreadLocal.withInitial(() -> new int[0]);
+        private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+        private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[VL]);
 
-        static float[] floats(int size) {
-            float[] a = FLOATS.get();
-            if (a.length < size) FLOATS.set(a = new float[size]);
+        /** The padded row of column maxima, with room for the whole-vector reads past its end. */
+        static float[] row(Pool2dGeometry g) {
+            int size = Math.max(g.padW() + g.w() + VL, (g.ow() - 1) * g.strideW() + g.kw() + 2 * VL);
+            float[] a = ROW.get();
+            if (a.length < size) ROW.set(a = new float[size]);
             return a;
         }
 
-        static int[] ints(int size) {
-            int[] a = INTS.get();
-            if (a.length < size) INTS.set(a = new int[size]);
-            return a;
+        static float[] tail() {
+            return TAIL.get();
         }
     }
 }
