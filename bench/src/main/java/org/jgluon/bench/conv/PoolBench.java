@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Counters (in "ops/s"): {@code gbps} is the traffic the current design must at least make,
  * per second (the same bytes for old and new, so the ratio is the speed ratio): forward reads x,
- * writes y; backward reads dy (max: and x, y), reads and writes dx. {@code moutputs} is millions
+ * writes y (and the winners when training); backward reads dy (max: and the winners), reads and
+ * writes dx. {@code moutputs} is millions
  * of outputs per second: 1000 / moutputs = ns per output.
  *
  * <pre>
@@ -67,7 +68,7 @@ public class PoolBench {
 
     private Pool2dGeometry g;
     private float[] x, y, dy, dx;
-    private int[] argmax;
+    private int[] argmax, winners;
     private double bytes;
 
     /** The achieved memory traffic in GB/s and the outputs per second (millions), reported next to the rate. */
@@ -89,11 +90,12 @@ public class PoolBench {
         y = new float[dy.length];
         dx = new float[x.length];
         argmax = new int[dy.length];
-        Pool2dKernels.maxForward(g, x, 0, y, 0);
+        winners = new int[dy.length];
+        Pool2dKernels.maxForward(g, x, 0, y, 0, winners);
         PoolBenchOldKernel.maxForward(g, x, 0, new float[y.length], 0, argmax);
         boolean max = kind.equals("max");
-        bytes = 4.0 * (pass.equals("backward") ? dy.length + 2.0 * x.length + (max ? x.length + y.length : 0)
-                                               : x.length + y.length);
+        bytes = 4.0 * (pass.equals("backward") ? dy.length * (max ? 2 : 1) + 2.0 * x.length
+                                               : x.length + y.length * (max && pass.equals("train") ? 2 : 1));
     }
 
     @Benchmark
@@ -102,11 +104,11 @@ public class PoolBench {
         if (kind.equals("max")) {
             if (pass.equals("backward")) {
                 if (old) PoolBenchOldKernel.maxBackward(g, dy, 0, argmax, dx, 0);
-                else Pool2dKernels.maxBackward(g, x, 0, y, 0, dy, 0, dx, 0);
+                else Pool2dKernels.maxBackward(g, winners, dy, 0, dx, 0);
             } else if (old) {
                 PoolBenchOldKernel.maxForward(g, x, 0, y, 0, train ? argmax : null);
             } else {
-                Pool2dKernels.maxForward(g, x, 0, y, 0);
+                Pool2dKernels.maxForward(g, x, 0, y, 0, train ? winners : null);
             }
         } else if (pass.equals("backward")) {
             Pool2dKernels.avgBackward(g, true, dy, 0, dx, 0);

@@ -3,6 +3,8 @@ package org.jgluon.engine.kernels;
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.jgluon.engine.Parallel;
@@ -30,6 +32,10 @@ public final class Pool2dKernels {
     private static final FloatVector NEG_INF = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
     /** Indices 0, 2, 4, ... for {@code selectFrom(a, b)}: the even lanes of a then of b (stride 2). */
     private static final FloatVector EVEN_LANES = FloatVector.zero(SPECIES).addIndex(2);
+    private static final FloatVector LANES = FloatVector.zero(SPECIES).addIndex(1);
+    /** The row index of a padding column: it never wins a tie (rows are compared with <). */
+    private static final float NEVER = Float.MAX_VALUE;
+    private static final FloatVector NEVER_V = FloatVector.broadcast(SPECIES, NEVER);
 
     private Pool2dKernels() {}
 
@@ -40,10 +46,15 @@ public final class Pool2dKernels {
      * padding never wins and no window needs clipping); then the window maxima along that row in
      * SIMD, 2·VL columns at a time, taking every stride-th lane with one two-vector permute
      * (stride 2) or the lanes as they are (stride 1); other strides pick them one by one.
-     * No winner is recorded: {@link #maxBackward} finds it again from x and y.
+     * {@code winners} (same size as y; null at predict time) gets each window's winner for
+     * {@link #maxBackward}: the plane offset {@code iy·w + ix} of its first maximum in row-major
+     * order (the first NaN when it holds one; −1 for an empty window).
      */
-    public static void maxForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff) {
-        Parallel.forRange(g.planes(), grain(g), (lo, hi) -> maxForwardPlanes(g, x, xOff, y, yOff, lo, hi));
+    public static void maxForward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, int[] winners) {
+        Parallel.forRange(g.planes(), grain(g), (lo, hi) -> {
+            if (winners == null) maxForwardPlanes(g, x, xOff, y, yOff, lo, hi);
+            else maxForwardWinnersPlanes(g, x, xOff, y, yOff, winners, lo, hi);
+        });
     }
 
     private static void maxForwardPlanes(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, int lo, int hi) {
@@ -55,6 +66,9 @@ public final class Pool2dKernels {
         float[] tail = Scratch.tail();
         int oxLo = firstNonEmpty(g.padW(), kw, sw), oxHi = endNonEmpty(w, g.padW(), sw, ow);
         int chunkEnd = yOff + hi * g.outPixels(); // whole-vector stores must stay below: later rows are ours
+        boolean narrow = narrow(g);
+        float[] picks = narrow ? Scratch.picks(g) : null;
+        VectorMask<Float> past0 = LANES.compare(VectorOperators.GE, w), past1 = LANES.compare(VectorOperators.GE, w - VL);
         for (int plane = lo; plane < hi; plane++) {
             int xp = xOff + plane * g.inPixels();
             for (int oy = 0; oy < oh; oy++) {
@@ -65,9 +79,34 @@ public final class Pool2dKernels {
                     Arrays.fill(y, out, out + ow, 0f);
                     continue;
                 }
+                int first = xp + ylo * w, rows = yhi - ylo;
+                if (narrow && first + (rows - 1) * w + (w > VL ? 2 * VL : VL) <= x.length) {
+                    // a row narrower than two vectors stays in registers (m0, m1): the window step
+                    // permutes them (picks), with no trip through the row buffer
+                    FloatVector m0 = FloatVector.fromArray(SPECIES, x, first), m1;
+                    for (int i = 1; i < rows; i++) m0 = m0.max(FloatVector.fromArray(SPECIES, x, first + i * w));
+                    if (w > VL) {
+                        m1 = FloatVector.fromArray(SPECIES, x, first + VL);
+                        for (int i = 1; i < rows; i++) m1 = m1.max(FloatVector.fromArray(SPECIES, x, first + i * w + VL));
+                        m1 = m1.blend(Float.NEGATIVE_INFINITY, past1);
+                    } else {
+                        m0 = m0.blend(Float.NEGATIVE_INFINITY, past0);
+                        m1 = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+                    }
+                    FloatVector best = FloatVector.fromArray(SPECIES, picks, 0).selectFrom(m0, m1);
+                    for (int j = 1; j < kw; j++) best = best.max(FloatVector.fromArray(SPECIES, picks, j * VL).selectFrom(m0, m1));
+                    if (out + VL <= chunkEnd) {
+                        best.intoArray(y, out); // past ow: later outputs, written again after
+                    } else {
+                        best.intoArray(tail, 0);
+                        System.arraycopy(tail, 0, y, out, ow);
+                    }
+                    Arrays.fill(y, out, out + oxLo, 0f);
+                    Arrays.fill(y, out + oxHi, out + ow, 0f);
+                    continue;
+                }
                 // 1. column maxima over rows [ylo, yhi) into row[padW ..]; lanes past the row are
                 //    garbage, reset to −∞ below. Columns whose vector would leave x go one by one.
-                int first = xp + ylo * w, rows = yhi - ylo;
                 int ix = 0;
                 for (int last = first + (rows - 1) * w; ix < w && last + ix + VL <= x.length; ix += VL) {
                     FloatVector m = FloatVector.fromArray(SPECIES, x, first + ix);
@@ -115,6 +154,191 @@ public final class Pool2dKernels {
         }
     }
 
+    /**
+     * The training forward: y as {@link #maxForwardPlanes} computes it (the same maxima in the same
+     * order, so the same bits) and each window's winner, as the plane offset {@code iy·w + ix}
+     * (−1 for an empty window). The column step keeps the first row holding each column's maximum,
+     * the window step the winner among the window's columns: a strictly greater value, or an equal
+     * one from an earlier row (columns are visited left to right): the first maximum in row-major
+     * order. Rows and columns travel as float lanes (exact below 2^24), so no mask changes species.
+     * A row whose column maxima hold a NaN, and strides other than 1 and 2, find their winners one
+     * window at a time.
+     */
+    private static void maxForwardWinnersPlanes(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff, int[] winners,
+                                                int lo, int hi) {
+        int w = g.w(), kh = g.kh(), kw = g.kw(), sh = g.strideH(), sw = g.strideW(), oh = g.oh(), ow = g.ow();
+        int padW = g.padW(), rowEnd = padW + w;
+        float[] colMax = Scratch.row(g), colRow = Scratch.rowIndex(g);
+        Arrays.fill(colMax, 0, padW, Float.NEGATIVE_INFINITY);
+        Arrays.fill(colMax, rowEnd, colMax.length, Float.NEGATIVE_INFINITY);
+        Arrays.fill(colRow, 0, padW, NEVER);
+        Arrays.fill(colRow, rowEnd, colRow.length, NEVER);
+        float[] tail = Scratch.tail();
+        int[] tailWinners = Scratch.tailInts();
+        int oxLo = firstNonEmpty(padW, kw, sw), oxHi = endNonEmpty(w, padW, sw, ow);
+        int chunkEnd = hi * g.outPixels(); // whole-vector stores must stay below: later rows are ours
+        FloatVector lanes = sw == 2 ? EVEN_LANES : LANES;
+        boolean narrow = narrow(g);
+        float[] picks = narrow ? Scratch.picks(g) : null;
+        VectorMask<Float> past0 = LANES.compare(VectorOperators.GE, w), past1 = LANES.compare(VectorOperators.GE, w - VL);
+        for (int plane = lo; plane < hi; plane++) {
+            int xp = xOff + plane * g.inPixels();
+            for (int oy = 0; oy < oh; oy++) {
+                int out = (plane * oh + oy) * ow;
+                int y0 = oy * sh - g.padH();
+                int ylo = Math.max(y0, 0), yhi = Math.min(y0 + kh, g.h());
+                if (ylo >= yhi || oxLo >= oxHi) { // every window of this row lies in the padding
+                    Arrays.fill(y, yOff + out, yOff + out + ow, 0f);
+                    Arrays.fill(winners, out, out + ow, -1);
+                    continue;
+                }
+                int first = xp + ylo * w, rows = yhi - ylo;
+                if (narrow && first + (rows - 1) * w + (w > VL ? 2 * VL : VL) <= x.length) {
+                    // a row narrower than two vectors stays in registers, as in maxForwardPlanes
+                    FloatVector m0 = FloatVector.fromArray(SPECIES, x, first), m1;
+                    FloatVector r0 = FloatVector.broadcast(SPECIES, ylo), r1;
+                    for (int i = 1; i < rows; i++) {
+                        FloatVector v = FloatVector.fromArray(SPECIES, x, first + i * w);
+                        r0 = r0.blend(ylo + i, v.compare(VectorOperators.GT, m0));
+                        m0 = m0.max(v);
+                    }
+                    if (w > VL) {
+                        m1 = FloatVector.fromArray(SPECIES, x, first + VL);
+                        r1 = FloatVector.broadcast(SPECIES, ylo);
+                        for (int i = 1; i < rows; i++) {
+                            FloatVector v = FloatVector.fromArray(SPECIES, x, first + i * w + VL);
+                            r1 = r1.blend(ylo + i, v.compare(VectorOperators.GT, m1));
+                            m1 = m1.max(v);
+                        }
+                        m1 = m1.blend(Float.NEGATIVE_INFINITY, past1);
+                        r1 = r1.blend(NEVER, past1);
+                    } else {
+                        m0 = m0.blend(Float.NEGATIVE_INFINITY, past0);
+                        r0 = r0.blend(NEVER, past0);
+                        m1 = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+                        r1 = FloatVector.broadcast(SPECIES, NEVER);
+                    }
+                    if (!m0.compare(VectorOperators.NE, m0).or(m1.compare(VectorOperators.NE, m1)).anyTrue()) { // no NaN
+                        FloatVector pick = FloatVector.fromArray(SPECIES, picks, 0);
+                        FloatVector best = pick.selectFrom(m0, m1), bestRow = pick.selectFrom(r0, r1);
+                        FloatVector bestCol = FloatVector.fromArray(SPECIES, picks, kw * VL);
+                        for (int j = 1; j < kw; j++) {
+                            pick = FloatVector.fromArray(SPECIES, picks, j * VL);
+                            FloatVector v = pick.selectFrom(m0, m1), r = pick.selectFrom(r0, r1);
+                            VectorMask<Float> take = v.compare(VectorOperators.GT, best)
+                                    .or(v.compare(VectorOperators.EQ, best).and(r.compare(VectorOperators.LT, bestRow)));
+                            best = best.max(v);
+                            bestRow = bestRow.blend(r, take);
+                            bestCol = bestCol.blend(FloatVector.fromArray(SPECIES, picks, (kw + j) * VL), take);
+                        }
+                        IntVector winner = bestRow.mul(w).add(bestCol).convert(VectorOperators.F2I, 0).reinterpretAsInts();
+                        if (out + VL <= chunkEnd) { // past ow: later outputs, written again after
+                            best.intoArray(y, yOff + out);
+                            winner.intoArray(winners, out);
+                        } else {
+                            best.intoArray(tail, 0);
+                            System.arraycopy(tail, 0, y, yOff + out, ow);
+                            winner.intoArray(tailWinners, 0);
+                            System.arraycopy(tailWinners, 0, winners, out, ow);
+                        }
+                        Arrays.fill(y, yOff + out, yOff + out + oxLo, 0f);
+                        Arrays.fill(y, yOff + out + oxHi, yOff + out + ow, 0f);
+                        Arrays.fill(winners, out, out + oxLo, -1);
+                        Arrays.fill(winners, out + oxHi, out + ow, -1);
+                        continue;
+                    }
+                }
+                // 1. column maxima over rows [ylo, yhi) and the first row holding each
+                int ix = 0;
+                boolean nan = false;
+                for (int last = first + (rows - 1) * w; ix < w && last + ix + VL <= x.length; ix += VL) {
+                    FloatVector m = FloatVector.fromArray(SPECIES, x, first + ix);
+                    FloatVector r = FloatVector.broadcast(SPECIES, ylo);
+                    for (int i = 1; i < rows; i++) {
+                        FloatVector v = FloatVector.fromArray(SPECIES, x, first + i * w + ix);
+                        r = r.blend(ylo + i, v.compare(VectorOperators.GT, m));
+                        m = m.max(v);
+                    }
+                    nan |= m.compare(VectorOperators.NE, m).anyTrue(); // (lanes past the row may see one too: only slower)
+                    m.intoArray(colMax, padW + ix);
+                    r.intoArray(colRow, padW + ix);
+                }
+                for (; ix < w; ix++) {
+                    float m = x[first + ix];
+                    int r = ylo;
+                    for (int i = 1; i < rows; i++) {
+                        float v = x[first + i * w + ix];
+                        if (v > m) r = ylo + i;
+                        m = Math.max(m, v);
+                    }
+                    nan |= m != m;
+                    colMax[padW + ix] = m;
+                    colRow[padW + ix] = r;
+                }
+                NEG_INF.intoArray(colMax, rowEnd);
+                NEVER_V.intoArray(colRow, rowEnd);
+                // 2. window maxima and winners along the row, outputs [oxLo, oxHi)
+                if (!nan && (sw == 1 || sw == 2)) {
+                    for (int ox = oxLo; ox < oxHi; ox += VL) {
+                        int at = ox * sw;
+                        boolean both = sw == 2 && oxHi - ox > VL / 2;
+                        FloatVector best = FloatVector.fromArray(SPECIES, colMax, at);
+                        FloatVector bestRow = FloatVector.fromArray(SPECIES, colRow, at);
+                        if (sw == 2) {
+                            best = EVEN_LANES.selectFrom(best, both ? FloatVector.fromArray(SPECIES, colMax, at + VL) : best);
+                            bestRow = EVEN_LANES.selectFrom(bestRow, both ? FloatVector.fromArray(SPECIES, colRow, at + VL) : bestRow);
+                        }
+                        FloatVector bestCol = lanes.add(at - padW);
+                        for (int j = 1; j < kw; j++) {
+                            FloatVector v = FloatVector.fromArray(SPECIES, colMax, at + j);
+                            FloatVector r = FloatVector.fromArray(SPECIES, colRow, at + j);
+                            if (sw == 2) {
+                                v = EVEN_LANES.selectFrom(v, both ? FloatVector.fromArray(SPECIES, colMax, at + j + VL) : v);
+                                r = EVEN_LANES.selectFrom(r, both ? FloatVector.fromArray(SPECIES, colRow, at + j + VL) : r);
+                            }
+                            VectorMask<Float> take = v.compare(VectorOperators.GT, best)
+                                    .or(v.compare(VectorOperators.EQ, best).and(r.compare(VectorOperators.LT, bestRow)));
+                            best = best.max(v);
+                            bestRow = bestRow.blend(r, take);
+                            bestCol = bestCol.blend(lanes.add(at + j - padW), take);
+                        }
+                        IntVector winner = bestRow.mul(w).add(bestCol).convert(VectorOperators.F2I, 0).reinterpretAsInts();
+                        int n = oxHi - ox;
+                        if (n >= VL || out + ox + VL <= chunkEnd) { // past oxHi: later outputs, written again after
+                            best.intoArray(y, yOff + out + ox);
+                            winner.intoArray(winners, out + ox);
+                        } else {
+                            best.intoArray(tail, 0);
+                            System.arraycopy(tail, 0, y, yOff + out + ox, n);
+                            winner.intoArray(tailWinners, 0);
+                            System.arraycopy(tailWinners, 0, winners, out + ox, n);
+                        }
+                    }
+                } else {
+                    for (int ox = oxLo; ox < oxHi; ox++) {
+                        float m = colMax[ox * sw];
+                        for (int j = 1; j < kw; j++) m = Math.max(m, colMax[ox * sw + j]);
+                        y[yOff + out + ox] = m;
+                        int x0 = ox * sw - padW;
+                        winners[out + ox] = winner(x, xp, w, ylo, yhi, Math.max(x0, 0), Math.min(x0 + kw, w), m);
+                    }
+                }
+                Arrays.fill(y, yOff + out, yOff + out + oxLo, 0f);
+                Arrays.fill(y, yOff + out + oxHi, yOff + out + ow, 0f);
+                Arrays.fill(winners, out, out + oxLo, -1);
+                Arrays.fill(winners, out + oxHi, out + ow, -1);
+            }
+        }
+    }
+
+    /**
+     * Rows narrower than two vectors with at most VL outputs take the register path: the columns
+     * at and past w are −∞ there, so a lane that picks one of them sees padding.
+     */
+    private static boolean narrow(Pool2dGeometry g) {
+        return g.w() < 2 * VL && g.ow() <= VL;
+    }
+
     /** The first output whose window holds a real column (windows wholly in the left padding give 0). */
     private static int firstNonEmpty(int pad, int k, int stride) {
         return pad < k ? 0 : (pad - k) / stride + 1;
@@ -125,89 +349,18 @@ public final class Pool2dKernels {
         return Math.min(out, Math.floorDiv(in - 1 + pad, stride) + 1);
     }
 
-    /**
-     * dx (n, c, h, w) += dy routed to each window's winner: the first element in row-major window
-     * order equal to the window's y (the first NaN when y is NaN), which is the first maximum.
-     * Found again from x and y, as MXNet's pooling backward does, so the forward pass writes
-     * nothing but y. Windows inside the input with stride 1 or 2 go VL at a time: the window
-     * positions visited last to first, each blending its offset in where x equals y, leave the
-     * first match; dy is then added one by one (windows that overlap may share a winner). Edge
-     * windows, other strides and NaN outputs go one by one. Throws when a window holds no element
-     * equal to its y: x or y changed after the forward pass.
-     */
-    public static void maxBackward(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff,
-                                   float[] dy, int dyOff, float[] dx, int dxOff) {
-        Parallel.forRange(g.planes(), grain(g), (lo, hi) -> maxBackwardPlanes(g, x, xOff, y, yOff, dy, dyOff, dx, dxOff, lo, hi));
-    }
-
-    private static void maxBackwardPlanes(Pool2dGeometry g, float[] x, int xOff, float[] y, int yOff,
-                                          float[] dy, int dyOff, float[] dx, int dxOff, int lo, int hi) {
-        int w = g.w(), kh = g.kh(), kw = g.kw(), sw = g.strideW(), ow = g.ow();
-        // windows wholly inside a row: outputs [oxIn0, oxIn1); the SIMD path takes those
-        int oxIn0 = Math.min(ow, (g.padW() + sw - 1) / sw);
-        int oxIn1 = Math.max(oxIn0, Math.min(ow, Math.floorDiv(w - kw + g.padW(), sw) + 1));
-        boolean simd = sw <= 2 && oxIn1 > oxIn0;
-        float[] found = Scratch.tail();
-        for (int plane = lo; plane < hi; plane++) {
-            int xp = xOff + plane * g.inPixels(), dxp = dxOff + plane * g.inPixels();
-            for (int oy = 0; oy < g.oh(); oy++) {
-                int out = (plane * g.oh() + oy) * ow;
-                int y0 = oy * g.strideH() - g.padH();
-                int ylo = Math.max(y0, 0), yhi = Math.min(y0 + kh, g.h());
-                if (ylo >= yhi) continue; // an empty window passes no gradient
-                int ox = 0;
-                if (simd && y0 >= 0 && y0 + kh <= g.h()) {
-                    for (; ox < oxIn0; ox++) scalarWinner(g, x, xp, y, yOff, dy, dyOff, dx, dxp, ylo, yhi, ox, out);
-                    int top = xp + y0 * w; // the windows' first row
-                    for (; ox < oxIn1; ox += VL) {
-                        int n = Math.min(VL, oxIn1 - ox), col = ox * sw - g.padW();
-                        boolean both = sw == 2 && n > VL / 2; // stride 2: a second vector of columns
-                        int lastRead = top + (kh - 1) * w + col + kw - 1 + (both ? 2 * VL : VL);
-                        FloatVector target;
-                        if (lastRead > x.length || yOff + out + ox + VL > y.length
-                                || (target = FloatVector.fromArray(SPECIES, y, yOff + out + ox))
-                                        .compare(VectorOperators.NE, target).anyTrue()) { // past an array end, or a NaN
-                            for (int end = ox + n; ox < end; ox++) scalarWinner(g, x, xp, y, yOff, dy, dyOff, dx, dxp, ylo, yhi, ox, out);
-                            ox -= VL; // the loop adds it back
-                            continue;
-                        }
-                        // none found yet; a broadcast, not a constant vector: a loop-carried constant would be boxed
-                        FloatVector at = FloatVector.broadcast(SPECIES, -1f);
-                        for (int i = kh - 1; i >= 0; i--) {
-                            for (int j = kw - 1; j >= 0; j--) {
-                                int from = top + i * w + col + j;
-                                FloatVector v = FloatVector.fromArray(SPECIES, x, from);
-                                if (sw == 2) v = EVEN_LANES.selectFrom(v, both ? FloatVector.fromArray(SPECIES, x, from + VL) : v);
-                                at = at.blend(i * w + j, v.compare(VectorOperators.EQ, target));
-                            }
-                        }
-                        at.intoArray(found, 0);
-                        int dxAt = dxp + y0 * w + col, dyAt = dyOff + out + ox;
-                        for (int k = 0; k < n; k++, dxAt += sw) {
-                            int d = (int) found[k];
-                            if (d < 0) throw changedInput(g);
-                            dx[dxAt + d] += dy[dyAt + k];
-                        }
-                    }
-                    ox = oxIn1;
-                }
-                for (; ox < ow; ox++) scalarWinner(g, x, xp, y, yOff, dy, dyOff, dx, dxp, ylo, yhi, ox, out);
+    /** dx (n, c, h, w) += dy routed to each window's winner (from the training forward; −1: none). */
+    public static void maxBackward(Pool2dGeometry g, int[] winners, float[] dy, int dyOff, float[] dx, int dxOff) {
+        forEachPlane(g, plane -> {
+            int dxp = dxOff + plane * g.inPixels(), out = plane * g.outPixels();
+            for (int j = 0; j < g.outPixels(); j++, out++) {
+                int at = winners[out];
+                if (at >= 0) dx[dxp + at] += dy[dyOff + out];
             }
-        }
+        });
     }
 
-    /** Window (oy, ox) of one plane, rows [ylo, yhi) already clipped: dx[winner] += dy, one element at a time. */
-    private static void scalarWinner(Pool2dGeometry g, float[] x, int xp, float[] y, int yOff, float[] dy, int dyOff,
-                                     float[] dx, int dxp, int ylo, int yhi, int ox, int out) {
-        int x0 = ox * g.strideW() - g.padW();
-        int xlo = Math.max(x0, 0), xhi = Math.min(x0 + g.kw(), g.w());
-        if (xlo >= xhi) return; // an empty window passes no gradient
-        int at = winner(x, xp, g.w(), ylo, yhi, xlo, xhi, y[yOff + out + ox]);
-        if (at < 0) throw changedInput(g);
-        dx[dxp + at] += dy[dyOff + out + ox];
-    }
-
-    /** The plane offset of the first element of the window equal to {@code target} (or NaN), or −1. */
+    /** The plane offset of the first element of the window equal to {@code target} (or the first NaN when it is NaN). */
     private static int winner(float[] x, int xp, int w, int ylo, int yhi, int xlo, int xhi, float target) {
         boolean nan = target != target;
         for (int iy = ylo; iy < yhi; iy++) {
@@ -218,12 +371,6 @@ public final class Pool2dKernels {
             }
         }
         return -1;
-    }
-
-    private static IllegalStateException changedInput(Pool2dGeometry g) {
-        return new IllegalStateException("maxPool2d backward: a window of x (" + g.n() + ", " + g.c() + ", " + g.h() + ", "
-                + g.w() + ") no longer holds its output's maximum: x or y was changed after the forward pass;"
-                + " copy() a tensor before changing it in place");
     }
 
     /** y (n, c, oh, ow) = window averages of x. */
@@ -302,14 +449,53 @@ public final class Pool2dKernels {
 
         /** The padded row of column maxima, with room for the whole-vector reads past its end. */
         static float[] row(Pool2dGeometry g) {
-            int size = Math.max(g.padW() + g.w() + VL, (g.ow() - 1) * g.strideW() + g.kw() + 2 * VL);
             float[] a = ROW.get();
-            if (a.length < size) ROW.set(a = new float[size]);
+            if (a.length < size(g)) ROW.set(a = new float[size(g)]);
+            return a;
+        }
+
+        private static final ThreadLocal<float[]> ROW_INDEX = ThreadLocal.withInitial(() -> new float[0]);
+        private static final ThreadLocal<int[]> TAIL_INTS = ThreadLocal.withInitial(() -> new int[VL]);
+
+        /** The first row holding each column's maximum, laid out as {@link #row}. */
+        static float[] rowIndex(Pool2dGeometry g) {
+            float[] a = ROW_INDEX.get();
+            if (a.length < size(g)) ROW_INDEX.set(a = new float[size(g)]);
+            return a;
+        }
+
+        private static final ThreadLocal<float[]> PICKS = ThreadLocal.withInitial(() -> new float[0]);
+
+        /**
+         * For the register path: kw index vectors for {@code selectFrom(m0, m1)}, lane k of vector j
+         * the column of output k's j-th window position (w, a −∞ lane, where that is padding or
+         * k ≥ ow), then kw vectors of those columns (0 for padding: it never wins).
+         */
+        static float[] picks(Pool2dGeometry g) {
+            int kw = g.kw(), w = g.w();
+            float[] a = PICKS.get();
+            if (a.length < 2 * kw * VL) PICKS.set(a = new float[2 * kw * VL]);
+            for (int j = 0; j < kw; j++) {
+                for (int k = 0; k < VL; k++) {
+                    int col = k * g.strideW() + j - g.padW();
+                    boolean real = k < g.ow() && col >= 0 && col < w;
+                    a[j * VL + k] = real ? col : w;
+                    a[(kw + j) * VL + k] = real ? col : 0;
+                }
+            }
             return a;
         }
 
         static float[] tail() {
             return TAIL.get();
+        }
+
+        static int[] tailInts() {
+            return TAIL_INTS.get();
+        }
+
+        private static int size(Pool2dGeometry g) {
+            return Math.max(g.padW() + g.w() + VL, (g.ow() - 1) * g.strideW() + g.kw() + 2 * VL);
         }
     }
 }
