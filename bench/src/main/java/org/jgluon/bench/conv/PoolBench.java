@@ -4,6 +4,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.jgluon.engine.Parallel;
+import org.jgluon.engine.kernels.Pool2dAvgKernels;
 import org.jgluon.engine.kernels.Pool2dGeometry;
 import org.jgluon.engine.kernels.Pool2dKernels;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -111,9 +112,9 @@ public class PoolBench {
                 Pool2dKernels.maxForward(g, x, 0, y, 0, train ? winners : null);
             }
         } else if (pass.equals("backward")) {
-            Pool2dKernels.avgBackward(g, true, dy, 0, dx, 0);
+            Pool2dAvgKernels.backward(g, true, dy, 0, dx, 0);
         } else {
-            Pool2dKernels.avgForward(g, true, x, 0, y, 0);
+            Pool2dAvgKernels.forward(g, true, x, 0, y, 0);
         }
         rate.gbps += bytes / 1e9;
         rate.moutputs += y.length / 1e6;

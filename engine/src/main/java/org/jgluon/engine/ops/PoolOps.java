@@ -3,6 +3,7 @@ package org.jgluon.engine.ops;
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.kernels.Pool2dAvgKernels;
 import org.jgluon.engine.kernels.Pool2dGeometry;
 import org.jgluon.engine.kernels.Pool2dKernels;
 import org.jgluon.engine.memory.BufferPool;
@@ -69,10 +70,10 @@ public final class PoolOps {
 
     private static Tensor avgPool(Pool2dGeometry g, Tensor x, boolean countIncludePad, String op) {
         Tensor y = Tensor.pooled(g.n(), g.c(), g.oh(), g.ow()); // the kernel writes every element
-        Pool2dKernels.avgForward(g, countIncludePad, x.data(), x.offset(), y.data(), y.offset());
+        Pool2dAvgKernels.forward(g, countIncludePad, x.data(), x.offset(), y.data(), y.offset());
         return Autograd.recordOp(op, y, dy -> {
             Tensor dx = x.gradBuffer();
-            Pool2dKernels.avgBackward(g, countIncludePad, dy.data(), dy.offset(), dx.data(), dx.offset());
+            Pool2dAvgKernels.backward(g, countIncludePad, dy.data(), dy.offset(), dx.data(), dx.offset());
         }, x);
     }
 

@@ -46,7 +46,8 @@ class Pool2dKernelsTest {
                 Pool2dGeometry.of(2, 2, 3, 3, 3, 3, 2, 2, 0, 0, false),    // AlexNet at 67, pool3: 3 → 1
                 Pool2dGeometry.of(1, 2, 4, 6, 1, 1, 2, 2, 1, 1, true),     // padding ≥ window: empty windows on both sides
                 Pool2dGeometry.global(2, 3, 5, 7),                          // global
-                Pool2dGeometry.global(1, 2, 3, 19));                        // global, a row wider than a vector
+                Pool2dGeometry.global(1, 2, 3, 19),                         // global, a row wider than a vector
+                Pool2dGeometry.global(1, 2, 9, 9));                         // global, 81 > 64 elements: avg sums in double
     }
 
     @ParameterizedTest
@@ -106,18 +107,25 @@ class Pool2dKernelsTest {
         return r;
     }
 
+    /** Avg forward and backward close to the twin at offsets in larger arrays, nothing outside y written, 1 and 2 threads. */
     @ParameterizedTest
     @MethodSource("shapes")
     void avgPoolMatchesReference(Pool2dGeometry g) {
         Random r = new Random(2);
         float[] x = random(r, g.planes() * g.inPixels()), dy = random(r, g.planes() * g.outPixels());
+        int xOff = 3, yOff = 5, dxOff = 7, dyOff = 2;
+        float[] xs = embed(x, xOff, 0), dys = embed(dy, dyOff, 0);
         for (boolean include : new boolean[] {true, false}) {
-            float[] y = new float[dy.length];
-            Pool2dKernels.avgForward(g, include, x, 0, y, 0);
-            assertClose(Pool2dReference.avgForward(g, include, x), y, "avg y, countIncludePad=" + include);
-            float[] dx = new float[x.length];
-            Pool2dKernels.avgBackward(g, include, dy, 0, dx, 0);
-            assertClose(Pool2dReference.avgBackward(g, include, dy), dx, "avg dx, countIncludePad=" + include);
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                String what = "countIncludePad=" + include + ", " + threads + " thread(s)";
+                float[] ys = embed(new float[dy.length], yOff, 42f);
+                Pool2dAvgKernels.forward(g, include, xs, xOff, ys, yOff);
+                assertClose(embed(Pool2dReference.avgForward(g, include, x), yOff, 42f), ys, "avg y, " + what);
+                float[] dxs = embed(new float[x.length], dxOff, 0);
+                Pool2dAvgKernels.backward(g, include, dys, dyOff, dxs, dxOff);
+                assertClose(embed(Pool2dReference.avgBackward(g, include, dy), dxOff, 0), dxs, "avg dx, " + what);
+            }
         }
     }
 
@@ -163,9 +171,9 @@ class Pool2dKernelsTest {
         float[] y = new float[4];
         Pool2dKernels.maxForward(g, x, 0, y, 0, null);
         assertArrayEquals(x, y);
-        Pool2dKernels.avgForward(g, true, x, 0, y, 0);
+        Pool2dAvgKernels.forward(g, true, x, 0, y, 0);
         assertArrayEquals(new float[] {-0.25f, -0.5f, -0.75f, -1f}, y);
-        Pool2dKernels.avgForward(g, false, x, 0, y, 0);
+        Pool2dAvgKernels.forward(g, false, x, 0, y, 0);
         assertArrayEquals(x, y);
     }
 
@@ -210,7 +218,7 @@ class Pool2dKernelsTest {
         Pool2dKernels.maxForward(g, x, 0, new float[dy.length], 0, winners);
         float[] dmax = new float[nx], davg = new float[nx];
         Pool2dKernels.maxBackward(g, winners, dy, 0, dmax, 0);
-        Pool2dKernels.avgBackward(g, true, dy, 0, davg, 0);
+        Pool2dAvgKernels.backward(g, true, dy, 0, davg, 0);
         double eps = 1e-3;
         for (int j = 0; j < nx; j++) {
             float keep = x[j];
@@ -266,8 +274,8 @@ class Pool2dKernelsTest {
         int[] winners = new int[dy.length];
         Pool2dKernels.maxForward(g, x, 0, ymax, 0, winners);
         Pool2dKernels.maxBackward(g, winners, dy, 0, dmax, 0);
-        Pool2dKernels.avgForward(g, false, x, 0, yavg, 0);
-        Pool2dKernels.avgBackward(g, false, dy, 0, davg, 0);
+        Pool2dAvgKernels.forward(g, false, x, 0, yavg, 0);
+        Pool2dAvgKernels.backward(g, false, dy, 0, davg, 0);
         return new float[][] {ymax, yavg, dmax, davg};
     }
 
