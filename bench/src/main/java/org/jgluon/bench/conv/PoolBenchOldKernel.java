@@ -9,9 +9,10 @@ import org.jgluon.engine.Parallel;
 import org.jgluon.engine.kernels.Pool2dGeometry;
 
 /**
- * The max-pooling kernel as it was before the gather-free rewrite (main at aca35f1: window maxima
- * by gathers with stride, the winner's index saved per output), kept only so that
- * {@link PoolBench} can time old and new in one run. Not part of the product.
+ * The pooling kernels as they were before the rewrite (main at aca35f1: max window maxima by
+ * gathers with stride and the winner's index saved per output; average one window at a time in
+ * double), kept only so that {@link PoolBench} can time old and new in one run. Not part of the
+ * product.
  */
 final class PoolBenchOldKernel {
 
@@ -183,6 +184,60 @@ final class PoolBenchOldKernel {
                 if (arg >= 0) dx[dxp + arg] += dy[dyOff + out];
             }
         });
+    }
+
+    /** y (n, c, oh, ow) = window averages of x. */
+    public static void avgForward(Pool2dGeometry g, boolean countIncludePad, float[] x, int xOff, float[] y, int yOff) {
+        forEachPlane(g, plane -> {
+            int xp = xOff + plane * g.inPixels(), out = yOff + plane * g.outPixels();
+            for (int oy = 0; oy < g.oh(); oy++) {
+                int y0 = oy * g.strideH() - g.padH();
+                int ylo = Math.max(y0, 0), yhi = Math.min(y0 + g.kh(), g.h());
+                int padRows = Math.min(y0 + g.kh(), g.h() + g.padH()) - y0;
+                for (int ox = 0; ox < g.ow(); ox++, out++) {
+                    int x0 = ox * g.strideW() - g.padW();
+                    int xlo = Math.max(x0, 0), xhi = Math.min(x0 + g.kw(), g.w());
+                    int count = divisor(countIncludePad, padRows, Math.min(x0 + g.kw(), g.w() + g.padW()) - x0,
+                            yhi - ylo, xhi - xlo);
+                    double s = 0;
+                    for (int iy = ylo; iy < yhi; iy++) {
+                        int row = xp + iy * g.w();
+                        for (int ix = xlo; ix < xhi; ix++) s += x[row + ix];
+                    }
+                    y[out] = count > 0 ? (float) (s / count) : 0f;
+                }
+            }
+        });
+    }
+
+    /** dx (n, c, h, w) += dy / divisor spread over each window's real elements. */
+    public static void avgBackward(Pool2dGeometry g, boolean countIncludePad, float[] dy, int dyOff, float[] dx, int dxOff) {
+        forEachPlane(g, plane -> {
+            int dxp = dxOff + plane * g.inPixels(), out = dyOff + plane * g.outPixels();
+            for (int oy = 0; oy < g.oh(); oy++) {
+                int y0 = oy * g.strideH() - g.padH();
+                int ylo = Math.max(y0, 0), yhi = Math.min(y0 + g.kh(), g.h());
+                int padRows = Math.min(y0 + g.kh(), g.h() + g.padH()) - y0;
+                for (int ox = 0; ox < g.ow(); ox++, out++) {
+                    int x0 = ox * g.strideW() - g.padW();
+                    int xlo = Math.max(x0, 0), xhi = Math.min(x0 + g.kw(), g.w());
+                    int count = divisor(countIncludePad, padRows, Math.min(x0 + g.kw(), g.w() + g.padW()) - x0,
+                            yhi - ylo, xhi - xlo);
+                    if (count <= 0) continue;
+                    float share = dy[out] / count;
+                    for (int iy = ylo; iy < yhi; iy++) {
+                        int row = dxp + iy * g.w();
+                        for (int ix = xlo; ix < xhi; ix++) dx[row + ix] += share;
+                    }
+                }
+            }
+        });
+    }
+
+    /** The divisor of one window: its area within the padded input, or its count of real elements. */
+    private static int divisor(boolean countIncludePad, int padRows, int padCols, int rows, int cols) {
+        if (rows <= 0 || cols <= 0) return 0;
+        return countIncludePad ? padRows * padCols : rows * cols;
     }
 
     private interface PlaneBody {
