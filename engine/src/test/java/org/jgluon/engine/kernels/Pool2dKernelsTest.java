@@ -279,6 +279,41 @@ class Pool2dKernelsTest {
         return new float[][] {ymax, yavg, dmax, davg};
     }
 
+    /**
+     * The same bits whether the kernels run interpreted, C1- or C2-compiled (see
+     * JitTierDeterminismTest): repeated until C2 has compiled them, on data with ties, signed
+     * zeros and NaNs, through both max paths (rows of 22 in registers, rows of 40 buffered).
+     */
+    @Test
+    void sameBitsAcrossJitTiers() {
+        for (Pool2dGeometry g : new Pool2dGeometry[] {Pool2dGeometry.of(2, 3, 22, 22, 3, 3, 2, 2, 0, 0, false),
+                Pool2dGeometry.of(1, 2, 6, 40, 3, 3, 2, 2, 1, 1, true)}) {
+            Random r = new Random(8);
+            float[] x = random(r, g.planes() * g.inPixels());
+            for (int j = 0; j < x.length; j++) {
+                if (j % 3 == 0) x[j] = j % 2 == 0 ? 0f : -0f;
+                if (j % 101 == 7) x[j] = Float.NaN;
+            }
+            float[][] first = poolAll(g, x);
+            for (int rep = 0; rep < 1000; rep++) { // row() runs ≥ 20k times: past C2's threshold
+                float[][] again = poolAll(g, x);
+                for (int k = 0; k < first.length; k++) assertArrayEquals(first[k], again[k], "output " + k + ", repetition " + rep);
+            }
+        }
+    }
+
+    /** Predict max, training max (y and winners as floats) and avg forward of x. */
+    private static float[][] poolAll(Pool2dGeometry g, float[] x) {
+        int n = g.planes() * g.outPixels();
+        float[] predict = new float[n], train = new float[n], avg = new float[n], winners = new float[n];
+        int[] w = new int[n];
+        Pool2dKernels.maxForward(g, x, 0, predict, 0, null);
+        Pool2dKernels.maxForward(g, x, 0, train, 0, w);
+        for (int j = 0; j < n; j++) winners[j] = w[j];
+        Pool2dAvgKernels.forward(g, true, x, 0, avg, 0);
+        return new float[][] {predict, train, winners, avg};
+    }
+
     @Test
     void outputSizeFollowsMxnet() {
         assertEquals(26, Pool2dGeometry.of(1, 1, 54, 54, 3, 3, 2, 2, 0, 0, false).oh()); // AlexNet at 224
