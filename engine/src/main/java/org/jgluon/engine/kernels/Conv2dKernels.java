@@ -37,6 +37,8 @@ public final class Conv2dKernels {
     static final int WEIGHT_BLOCKS = 8;
     /** Images are grouped so that one GEMM has about this many output columns. */
     static final int TARGET_COLUMNS = 512;
+    /** A weight-gradient GEMM of one image when it has at least this many output pixels (its depth). */
+    static final int MIN_WEIGHT_DEPTH = 256;
     /** Cap on one thread's column buffer (floats), bounding the images per GEMM for large K. */
     static final int MAX_COLS_FLOATS = 1 << 23;
 
@@ -189,20 +191,30 @@ public final class Conv2dKernels {
         for (int j = 0; j < len; j++) y[to + j] = c[from + j] + v;
     }
 
+    /**
+     * Images per weight-gradient GEMM, whose depth is their pixels: one image when its own output is
+     * deep enough (conv1 at 96, 22×22 = 484), so that dy is read in place; side by side otherwise
+     * (4×4 outputs: 32 images). Copying two conv1 images' dy side by side cost 13 % of the pass.
+     */
+    static int weightImagesPerGemm(Conv2dGeometry g) {
+        return g.outPixels() >= MIN_WEIGHT_DEPTH ? 1 : imagesPerGemm(g);
+    }
+
     /** dw (f, cg, kh, kw) += Σ over images of dy_i · cols_iᵀ, deterministic for any thread count. */
     public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff,
                                        float[] dw, int dwOff) {
-        int n = g.n(), wsize = g.f() * g.colRows();
+        int n = g.n(), k = g.colRows(), wide = Im2colPanels.wideTaps(g), psize = g.f() * wide;
+        int perGemm = weightImagesPerGemm(g);
         // At most WEIGHT_BLOCKS blocks, but none narrower than one GEMM's worth of columns: each
         // block costs a partial (f × K) to write and add up, and a shallow GEMM.
-        int blockSize = Math.max((n + WEIGHT_BLOCKS - 1) / WEIGHT_BLOCKS, imagesPerGemm(g));
+        int blockSize = Math.max((n + WEIGHT_BLOCKS - 1) / WEIGHT_BLOCKS, perGemm);
         int blocks = (n + blockSize - 1) / blockSize;
         // (one GEMM per whole block, k = 16 images · 676 for conv2 at 224, measured ≈ 10 % slower
         // than a GEMM per image: 11 depth slices each re-reading and re-writing the partial)
-        int perGemm = imagesPerGemm(g);
-        float[] partials = Scratch.partials(blocks * wsize);
+        // Partials have rows of `wide` floats: the widened GEMM's extra columns land past K and are dropped.
+        float[] partials = Scratch.partials(blocks * psize);
         Parallel.RangeBody block = (lo, hi) -> {
-            int part = lo / blockSize * wsize;
+            int part = lo / blockSize * psize;
             for (int i0 = lo; i0 < hi; i0 += perGemm) {
                 weightsOfImages(g, x, xOff, dy, dyOff, i0, Math.min(hi, i0 + perGemm), i0 > lo, partials, part);
             }
@@ -212,26 +224,31 @@ public final class Conv2dKernels {
         } else {
             for (int lo = 0; lo < n; lo += blockSize) block.run(lo, Math.min(n, lo + blockSize));
         }
-        // add the partials in block order, split over the (independent) weight elements
-        Parallel.forRange(wsize, 1 << 14, (lo, hi) -> {
-            int j = lo;
-            for (; j <= hi - VL; j += VL) {
-                FloatVector s = FloatVector.fromArray(SPECIES, partials, j);
-                for (int b = 1; b < blocks; b++) s = s.add(FloatVector.fromArray(SPECIES, partials, b * wsize + j));
-                s.add(FloatVector.fromArray(SPECIES, dw, dwOff + j)).intoArray(dw, dwOff + j);
-            }
-            for (; j < hi; j++) {
-                float s = partials[j];
-                for (int b = 1; b < blocks; b++) s += partials[b * wsize + j];
-                dw[dwOff + j] += s;
+        // add the partials in block order, split over the (independent) weight rows
+        Parallel.forRange(g.f(), Math.max(1, (1 << 14) / k), (lo, hi) -> {
+            for (int f = lo; f < hi; f++) {
+                int row = f * wide, out = dwOff + f * k, j = 0;
+                for (; j <= k - VL; j += VL) {
+                    FloatVector s = FloatVector.fromArray(SPECIES, partials, row + j);
+                    for (int b = 1; b < blocks; b++) s = s.add(FloatVector.fromArray(SPECIES, partials, b * psize + row + j));
+                    s.add(FloatVector.fromArray(SPECIES, dw, out + j)).intoArray(dw, out + j);
+                }
+                for (; j < k; j++) {
+                    float s = partials[row + j];
+                    for (int b = 1; b < blocks; b++) s += partials[b * psize + row + j];
+                    dw[out + j] += s;
+                }
             }
         });
     }
 
-    /** part (f × K, all groups) = (accumulate ? part : 0) + Σ_{i0 ≤ i < i1} dy_i · cols_iᵀ, as one GEMM. */
+    /**
+     * part (f × wide, all groups; row stride {@link Im2colPanels#wideTaps}) = (accumulate ? part : 0)
+     * + Σ_{i0 ≤ i < i1} dy_i · cols_iᵀ, as one GEMM; columns K..wide of a row are left undefined.
+     */
     private static void weightsOfImages(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, int i0, int i1,
                                         boolean accumulate, float[] part, int partOff) {
-        int k = g.colRows(), p = g.outPixels(), fg = g.fg(), nb = i1 - i0, ld = nb * p;
+        int k = g.colRows(), wide = Im2colPanels.wideTaps(g), p = g.outPixels(), fg = g.fg(), nb = i1 - i0, ld = nb * p;
         for (int gr = 0; gr < g.groups(); gr++) {
             float[] d = dy;
             int dOff = dyOff + (i0 * g.f() + gr * fg) * p;
@@ -240,12 +257,24 @@ public final class Conv2dKernels {
                 dOff = 0;
             }
             float beta = accumulate ? 1f : 0f;
+            int cOff = partOff + gr * fg * wide;
             if (nb == 1 && g.colsAreInput()) {
                 Sgemm.sgemm(false, true, fg, k, ld, 1f, d, dOff, ld, x, xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels(), ld,
-                        beta, part, partOff + gr * fg * k, k);
+                        beta, part, cOff, wide);
+                continue;
+            }
+            Im2colPanels cols = Im2colPanels.of(g, x, xOff, i0, i1, gr);
+            // widened where the reads fit, else K columns: the same bits in columns below K
+            boolean widened = wide > k && cols.wideFits();
+            int n = widened ? wide : k;
+            Sgemm.BPanels b = widened ? cols.columnsTransposedWide() : cols.columnsTransposed();
+            if (n > Sgemm.DIRECT_A_MAX_COLUMNS) {
+                // SGEMM would pack dy again for every 1024 columns of C (3 times at conv3): pack it once
+                float[] into = Scratch.packedDy(Sgemm.packedSize(fg, ld));
+                Sgemm.sgemm(Sgemm.pack(false, fg, ld, d, dOff, ld, into, 0), b, n, 1f, beta, part, cOff, wide);
             } else {
-                Sgemm.sgemm(false, fg, k, ld, 1f, d, dOff, ld, Im2colPanels.of(g, x, xOff, i0, i1, gr).columnsTransposed(),
-                        beta, part, partOff + gr * fg * k, k);
+                // few columns: SGEMM's tiles read dy in place
+                Sgemm.sgemm(false, fg, n, ld, 1f, d, dOff, ld, b, beta, part, cOff, wide);
             }
         }
     }
@@ -302,6 +331,7 @@ public final class Conv2dKernels {
         private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
         private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
         private static final ThreadLocal<float[]> FLIPPED = ThreadLocal.withInitial(() -> new float[0]);
+        private static final ThreadLocal<float[]> PACKED_DY = ThreadLocal.withInitial(() -> new float[0]);
 
         /** Column matrices (K × B·P); contents undefined. */
         static float[] cols(int size) {
@@ -321,6 +351,11 @@ public final class Conv2dKernels {
         /** Weights flipped for the backward-data convolution (caller thread). */
         static float[] flipped(int size) {
             return grown(FLIPPED, size);
+        }
+
+        /** dy of a weight-gradient GEMM packed for SGEMM (worker threads, each its own). */
+        static float[] packedDy(int size) {
+            return grown(PACKED_DY, size);
         }
 
         static float[] partials(int size) {

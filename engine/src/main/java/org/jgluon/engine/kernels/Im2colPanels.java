@@ -22,15 +22,20 @@ final class Im2colPanels {
 
     /** Input rows shorter than this are copied by a plain loop. */
     private static final int SHORT_ROW = 16;
+    /** Floats past the padded planes that {@link #columnsTransposedWide} may read. */
+    private static final int SLACK = 2 * GatheredPanels.vectorLength();
 
     private static final ThreadLocal<Im2colPanels> MINE = ThreadLocal.withInitial(Im2colPanels::new);
 
     private float[] padded = new float[0];
     private int[] tapOffset = new int[0];
     private int[] pixelOffset = new int[0];
-    /** {@link Sgemm#findRuns} of the two tables. */
+    /** {@link GatheredPanels#findRuns} of the two tables. */
     private int[] tapRuns = new int[0];
     private int[] pixelRuns = new int[0];
+    /** tapOffset widened to {@link #wideTaps} columns by taps past the kernel's last one, and its runs. */
+    private int[] wideTapOffset = new int[0];
+    private int[] wideTapRuns = new int[0];
     /** What the tables and the padded planes' zero borders were made for (null: nothing yet). */
     private Conv2dGeometry madeFor;
     private int madeForImages;
@@ -57,6 +62,34 @@ final class Im2colPanels {
         return GatheredPanels.gathered(src, base, pixelOffset, tapOffset, tapRuns);
     }
 
+    /**
+     * The width of the transposed column matrix as the weight-gradient GEMM takes it: K rounded up
+     * to SGEMM's panel of two vectors when the last panel would hold more than one vector of taps
+     * anyway (then its tile computes the whole panel, and the extra columns cost nothing there),
+     * else K. conv1's K = 121 becomes 128: its last panel (taps 96..120) was gathered with a mask,
+     * half of the packing time; widened it is two runs of plain loads like the others.
+     */
+    static int wideTaps(Conv2dGeometry g) {
+        int k = g.colRows(), vl = GatheredPanels.vectorLength(), rest = k % (2 * vl);
+        return rest > vl ? k + 2 * vl - rest : k;
+    }
+
+    /**
+     * op(B) = the column matrix transposed and widened to {@link #wideTaps} columns (nb·P × wide):
+     * columns past K read the floats just after each window's last tap, so their products are
+     * garbage that the caller drops (only {@link #wideFits}: the reads stay inside the source).
+     * Columns below K get exactly the bits of {@link #columnsTransposed}.
+     */
+    Sgemm.BPanels columnsTransposedWide() {
+        return GatheredPanels.gathered(src, base, pixelOffset, wideTapOffset, wideTapRuns);
+    }
+
+    /** True when {@link #columnsTransposedWide} reads inside the source (not so for the last images of an x without slack). */
+    boolean wideFits() {
+        return (long) base + pixelOffset[madeForImages * madeFor.outPixels() - 1]
+                + wideTapOffset[wideTaps(madeFor) - 1] < src.length;
+    }
+
     private void fill(Conv2dGeometry g, float[] x, int xOff, int i0, int i1, int gr) {
         int nb = i1 - i0;
         boolean copy = g.padH() > 0 || g.padW() > 0;
@@ -72,6 +105,12 @@ final class Im2colPanels {
             if (tapRuns.length < (k + vl - 1) / vl) tapRuns = new int[(k + vl - 1) / vl];
             GatheredPanels.findRuns(pixelOffset, pixels, pixelRuns);
             GatheredPanels.findRuns(tapOffset, k, tapRuns);
+            int wide = wideTaps(g);
+            if (wideTapOffset.length < tapOffset.length) wideTapOffset = new int[tapOffset.length];
+            if (wideTapRuns.length < (wide + vl - 1) / vl) wideTapRuns = new int[(wide + vl - 1) / vl];
+            System.arraycopy(tapOffset, 0, wideTapOffset, 0, k);
+            for (int r = k; r < wideTapOffset.length; r++) wideTapOffset[r] = tapOffset[k - 1] + r - k + 1;
+            GatheredPanels.findRuns(wideTapOffset, wide, wideTapRuns);
             madeFor = g;
             madeForImages = nb;
         }
@@ -81,7 +120,7 @@ final class Im2colPanels {
             return;
         }
         int size = nb * imageStride;
-        if (padded.length < size) padded = new float[size];
+        if (padded.length < size + SLACK) padded = new float[size + SLACK];
         else if (fresh) Arrays.fill(padded, 0, size, 0f); // the borders; the interior is overwritten below
         for (int i = 0; i < nb; i++) {
             for (int c = 0; c < g.cg(); c++) {
