@@ -77,7 +77,7 @@ public final class Conv2dKernels {
                     Sgemm.sgemm(weights[gr], false, p, 1f, x, xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels(), p,
                             beta, c, cOff, p);
                 } else {
-                    Sgemm.sgemm(weights[gr], Im2colPanels.of(g, x, xOff, i0, i1, gr).columns(), ld, 1f,
+                    Sgemm.sgemm(weights[gr], Im2colPanels.forColumns(g, x, xOff, i0, i1, gr).columns(), ld, 1f,
                             nb > 1 ? 0f : beta, c, cOff, ld);
                 }
                 if (nb > 1) {

@@ -196,6 +196,10 @@ class Conv2dKernelsTest {
                 float[] got = new float[k * ld];
                 Sgemm.sgemm(id, Im2colPanels.of(g, x, 0, 0, nb, gr).columns(), ld, 1f, 0f, got, 0, ld);
                 assertArrayEquals(cols, got, g + ", " + nb + " image(s)");
+                // the forward's source: split into stride phases when the horizontal stride is > 1
+                float[] phased = new float[k * ld];
+                Sgemm.sgemm(id, Im2colPanels.forColumns(g, x, 0, 0, nb, gr).columns(), ld, 1f, 0f, phased, 0, ld);
+                assertArrayEquals(cols, phased, g + ", " + nb + " image(s), stride phases");
                 // and the transpose: C (k × ld... as ld × k) = I · colsᵀ
                 float[] eyeP = new float[ld * ld];
                 for (int i = 0; i < ld; i++) eyeP[i * ld + i] = 1f;

@@ -59,6 +59,32 @@ class Conv2dWeightGradientTest {
         assertClose(expected, dw, "dw of " + g);
     }
 
+    /** Strided shapes whose forward reads the input split into stride phases ({@link Im2colPanels#forColumns}). */
+    static Stream<Conv2dGeometry> stridedShapes() {
+        return Stream.of(
+                Conv2dGeometry.of(3, 1, 95, 95, 5, 11, 11, 4, 4, 0, 0, 1, 1, 1),    // conv1 at 96-ish: 4 × 4 phases of 24 × 24
+                Conv2dGeometry.of(2, 2, 29, 31, 3, 11, 11, 4, 4, 2, 1, 1, 1, 1),    // padding not a multiple of the stride
+                Conv2dGeometry.of(3, 3, 13, 14, 4, 3, 3, 1, 2, 1, 1, 1, 1, 1),      // stride (1, 2): phases along w only
+                Conv2dGeometry.of(2, 2, 17, 16, 3, 3, 3, 3, 2, 2, 1, 2, 3, 1),      // dilation and stride mixed
+                Conv2dGeometry.of(1, 4, 9, 9, 4, 1, 1, 2, 2, 0, 0, 1, 1, 2),        // 1×1 stride 2, groups 2
+                Conv2dGeometry.of(1, 1, 12, 12, 2, 3, 3, 5, 5, 0, 0, 1, 1, 1));     // stride larger than the kernel
+    }
+
+    @ParameterizedTest
+    @MethodSource("stridedShapes")
+    void stridedForwardMatchesTheDirectDefinition(Conv2dGeometry g) {
+        Random r = new Random(17);
+        float[] x = random(r, g.n() * g.c() * g.inPixels()), w = random(r, g.f() * g.colRows()), b = random(r, g.f());
+        float[] y = new float[g.n() * g.f() * g.outPixels()];
+        java.util.Arrays.fill(y, Float.NaN); // every output is written
+        Conv2dKernels.forward(g, x, 0, w, 0, b, 0, y, 0);
+        assertClose(Conv2dReference.forward(g, x, w, b), y, "y of " + g);
+        // the phase copy is reused by the next call on other data: nothing of the first may stay
+        float[] x2 = random(r, x.length), y2 = new float[y.length];
+        Conv2dKernels.forward(g, x2, 0, w, 0, b, 0, y2, 0);
+        assertClose(Conv2dReference.forward(g, x2, w, b), y2, "y of " + g + ", second input");
+    }
+
     /** Batches that are not multiples of the 8 weight blocks, on 1 and 2 threads: the same bits. */
     @Test
     void weightGradientDoesNotDependOnTheThreadCount() {
