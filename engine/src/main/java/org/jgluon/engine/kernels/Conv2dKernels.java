@@ -14,7 +14,7 @@ import org.jgluon.engine.Parallel;
  *   backward-weights dW_g  += dy_g (fg × B·P) · colsᵀ (B·P × K)            summed over the blocks
  *   backward-bias    db    += Σ_{n, p} dy                                  (in double)
  * </pre>
- * One image per GEMM when its output is large (P ≥ {@link #TARGET_COLUMNS}); for small outputs
+ * One image per GEMM when its output is large (P ≥ {@link #ONE_IMAGE_PIXELS}); for small outputs
  * (AlexNet's 12×12 and 4×4 layers) B images share one GEMM so that its n dimension stays near
  * {@link #TARGET_COLUMNS} and the packed weights are reused across them; their outputs are then
  * scattered back into NCHW (and dy gathered from it).
@@ -37,8 +37,13 @@ public final class Conv2dKernels {
     static final int WEIGHT_BLOCKS = 8;
     /** Images are grouped so that one GEMM has about this many output columns. */
     static final int TARGET_COLUMNS = 512;
-    /** A weight-gradient GEMM of one image when it has at least this many output pixels (its depth). */
-    static final int MIN_WEIGHT_DEPTH = 256;
+    /**
+     * An image whose output has at least this many pixels is a GEMM of its own in every pass: wide
+     * (forward) and deep (weight gradient) enough, and side by side with another it would only add
+     * a copy. conv1 at 96 (22×22 = 484) went from 2 images per GEMM to 1: its forward 1.1× (no
+     * scatter of y), its weight gradient 1.15× (no copy of dy: 13 % of that pass).
+     */
+    static final int ONE_IMAGE_PIXELS = 256;
     /** Cap on one thread's column buffer (floats), bounding the images per GEMM for large K. */
     static final int MAX_COLS_FLOATS = 1 << 23;
 
@@ -47,6 +52,7 @@ public final class Conv2dKernels {
     /** Images per GEMM for this geometry: depends on the sizes only, never on the thread count. */
     static int imagesPerGemm(Conv2dGeometry g) {
         int p = g.outPixels();
+        if (p >= ONE_IMAGE_PIXELS) return 1;
         int b = (TARGET_COLUMNS + p - 1) / p;
         b = Math.min(b, Math.max(1, MAX_COLS_FLOATS / Math.max(1, g.colRows() * p)));
         return Math.max(1, Math.min(b, g.n()));
@@ -183,7 +189,10 @@ public final class Conv2dKernels {
     }
 
     private static void addScalar(float[] y, int from, int len, float v) {
-        for (int j = from; j < from + len; j++) y[j] += v;
+        FloatVector b = FloatVector.broadcast(SPECIES, v);
+        int j = from, end = from + len;
+        for (; j <= end - VL; j += VL) FloatVector.fromArray(SPECIES, y, j).add(b).intoArray(y, j);
+        for (; j < end; j++) y[j] += v;
     }
 
     /** y[to, to + len) = c[from, from + len) + v: the scatter of a block and its bias in one pass. */
@@ -191,20 +200,11 @@ public final class Conv2dKernels {
         for (int j = 0; j < len; j++) y[to + j] = c[from + j] + v;
     }
 
-    /**
-     * Images per weight-gradient GEMM, whose depth is their pixels: one image when its own output is
-     * deep enough (conv1 at 96, 22×22 = 484), so that dy is read in place; side by side otherwise
-     * (4×4 outputs: 32 images). Copying two conv1 images' dy side by side cost 13 % of the pass.
-     */
-    static int weightImagesPerGemm(Conv2dGeometry g) {
-        return g.outPixels() >= MIN_WEIGHT_DEPTH ? 1 : imagesPerGemm(g);
-    }
-
     /** dw (f, cg, kh, kw) += Σ over images of dy_i · cols_iᵀ, deterministic for any thread count. */
     public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff,
                                        float[] dw, int dwOff) {
         int n = g.n(), k = g.colRows(), wide = Im2colPanels.wideTaps(g), psize = g.f() * wide;
-        int perGemm = weightImagesPerGemm(g);
+        int perGemm = imagesPerGemm(g);
         // At most WEIGHT_BLOCKS blocks, but none narrower than one GEMM's worth of columns: each
         // block costs a partial (f × K) to write and add up, and a shallow GEMM.
         int blockSize = Math.max((n + WEIGHT_BLOCKS - 1) / WEIGHT_BLOCKS, perGemm);

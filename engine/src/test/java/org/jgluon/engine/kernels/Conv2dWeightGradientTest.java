@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The weight gradient's own paths: one GEMM per image when its output has at least
- * {@link Conv2dKernels#MIN_WEIGHT_DEPTH} pixels (dy read in place), and the transposed column
+ * {@link Conv2dKernels#ONE_IMAGE_PIXELS} pixels (dy read in place), and the transposed column
  * matrix widened to a whole SGEMM panel ({@link Im2colPanels#wideTaps}), with the plain width
  * for the last images of an x that has no floats after it.
  */
