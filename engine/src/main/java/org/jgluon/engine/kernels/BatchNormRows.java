@@ -38,6 +38,9 @@ final class BatchNormRows {
      */
     private static final int ROWS = 4;
 
+    /** Each thread's running sums, kept between calls (cleared per channel): no allocation per call. */
+    private static final ThreadLocal<Sums> SUMS = ThreadLocal.withInitial(Sums::new);
+
     private BatchNormRows() {}
 
     static void forwardTrain(float[] x, int xo, float[] y, int yo, int outer, int channels, int inner,
@@ -46,7 +49,7 @@ final class BatchNormRows {
         final long m = (long) outer * inner;
         final int rowStride = channels * inner;
         Parallel.forRange(channels, 1, (lo, hi) -> {
-            Sums acc = new Sums();
+            Sums acc = SUMS.get();
             for (int c = lo; c < hi; c++) {
                 int base = c * inner;
                 float k = m == 0 ? 0f : x[xo + base];
@@ -105,7 +108,7 @@ final class BatchNormRows {
         final long m = (long) outer * inner;
         final int rowStride = channels * inner;
         Parallel.forRange(channels, 1, (lo, hi) -> {
-            Sums acc = new Sums();
+            Sums acc = SUMS.get();
             for (int c = lo; c < hi; c++) {
                 int base = c * inner;
                 float mu = mean[c];

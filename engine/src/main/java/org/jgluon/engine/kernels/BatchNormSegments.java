@@ -125,33 +125,11 @@ final class BatchNormSegments {
         for (int c = c0, j = 0; c < c1; c++, j += inner) java.util.Arrays.fill(e, j, j + inner, v == null ? fallback : v[c]);
     }
 
-    /** One row's segment ({@code four}: four rows' segments, {@code channels·inner} apart) at {@code rowOffset} in x. */
-    private interface RowBody {
-        void run(int rowOffset, boolean four);
-    }
-
-    /** Pass one: the first {@code outer % ROWS} rows one at a time, then ROWS at a time; widened every WINDOW rows. */
-    private static void sumsPass(int outer, int rowStride, int base, Scratch s, int seg, int inner, RowBody body) {
-        int single = outer % ROWS, rows = 0;
-        for (int o = 0; o < outer; ) {
-            boolean four = o >= single;
-            body.run(base + o * rowStride, four);
-            int step = four ? ROWS : 1;
-            o += step;
-            rows += step;
-            if (rows >= WINDOW) {
-                s.widen(seg, inner);
-                rows = 0;
-            }
-        }
+    /** Rows of pass one, counted: the partial sums are widened after every WINDOW of them. */
+    private static int counted(int rows, Scratch s, int seg, int inner) {
+        if (rows < WINDOW) return rows;
         s.widen(seg, inner);
-    }
-
-    /** Pass two: rows in reverse (the rows read last are still in L1/L2), ROWS at a time, then the single ones. */
-    private static void outputPass(int outer, int rowStride, int base, RowBody body) {
-        int single = outer % ROWS;
-        for (int o = outer - ROWS; o >= single; o -= ROWS) body.run(base + o * rowStride, true);
-        for (int o = single - 1; o >= 0; o--) body.run(base + o * rowStride, false);
+        return 0;
     }
 
     // ---- the three operations ------------------------------------------------------------------
@@ -170,10 +148,21 @@ final class BatchNormSegments {
             for (int c = c0, j = 0; c < c1; c++, j += inner) {
                 java.util.Arrays.fill(k, j, j + inner, m == 0 ? 0f : x[xo + c * inner]); // shift: the channel's first value
             }
-            sumsPass(outer, rowStride, xo + c0 * inner, s, seg, inner, (off, four) -> {
-                if (four) shiftedSums4(x, off, rowStride, seg, k, s.s1, s.s2);
-                else shiftedSums(x, off, seg, k, s.s1, s.s2);
-            });
+            // pass one: the first outer % ROWS rows one at a time, then ROWS at a time
+            int base = xo + c0 * inner, single = outer % ROWS;
+            for (int o = 0, rows = 0; o < outer; rows = counted(rows, s, seg, inner)) {
+                int off = base + o * rowStride;
+                if (o < single) {
+                    shiftedSums(x, off, seg, k, s.s1, s.s2);
+                    o++;
+                    rows++;
+                } else {
+                    shiftedSums4(x, off, rowStride, seg, k, s.s1, s.s2);
+                    o += ROWS;
+                    rows += ROWS;
+                }
+            }
+            s.widen(seg, inner);
             float[] mu = s.e2, scale = s.e3, shift = s.e4;
             for (int c = c0, j = 0; c < c1; c++, j += inner) {
                 double d = m == 0 ? 0 : s.d1[c - c0] / m;
@@ -185,11 +174,16 @@ final class BatchNormSegments {
                 java.util.Arrays.fill(scale, j, j + inner, BatchNormKernels.foldedScale(gamma, c, invStd[c]));
                 java.util.Arrays.fill(shift, j, j + inner, beta == null ? 0f : beta[c]);
             }
+            // pass two: rows in reverse (the rows read last are still in cache), then the single ones
             int yBase = yo - xo;
-            outputPass(outer, rowStride, xo + c0 * inner, (off, four) -> {
-                if (four) affine4(x, off, y, off + yBase, rowStride, seg, mu, scale, shift, relu);
-                else affine(x, off, y, off + yBase, seg, mu, scale, shift, relu);
-            });
+            for (int o = outer - ROWS; o >= single; o -= ROWS) {
+                int off = base + o * rowStride;
+                affine4(x, off, y, off + yBase, rowStride, seg, mu, scale, shift, relu);
+            }
+            for (int o = single - 1; o >= 0; o--) {
+                int off = base + o * rowStride;
+                affine(x, off, y, off + yBase, seg, mu, scale, shift, relu);
+            }
         });
     }
 
@@ -235,10 +229,20 @@ final class BatchNormSegments {
                 java.util.Arrays.fill(scale, j, j + inner, BatchNormKernels.foldedScale(gamma, c, invStd[c]));
             }
             int gBase = dzo - xo; // dz's offset of the same element
-            sumsPass(outer, rowStride, xo + c0 * inner, s, seg, inner, (off, four) -> {
-                if (four) gradSums4(dz, off + gBase, x, off, rowStride, seg, mu, scale, shift, relu, s.s1, s.s2);
-                else gradSums(dz, off + gBase, x, off, seg, mu, scale, shift, relu, s.s1, s.s2);
-            });
+            int base = xo + c0 * inner, single = outer % ROWS; // pass one as in forwardTrain
+            for (int o = 0, rows = 0; o < outer; rows = counted(rows, s, seg, inner)) {
+                int off = base + o * rowStride;
+                if (o < single) {
+                    gradSums(dz, off + gBase, x, off, seg, mu, scale, shift, relu, s.s1, s.s2);
+                    o++;
+                    rows++;
+                } else {
+                    gradSums4(dz, off + gBase, x, off, rowStride, seg, mu, scale, shift, relu, s.s1, s.s2);
+                    o += ROWS;
+                    rows += ROWS;
+                }
+            }
+            s.widen(seg, inner);
             float[] a = s.e4, b = s.e5, k = s.e6;
             for (int c = c0, j = 0; c < c1; c++, j += inner) {
                 double r = invStd[c];
@@ -253,16 +257,16 @@ final class BatchNormSegments {
                 java.util.Arrays.fill(k, j, j + inner, globalStats || m == 0 ? 0f : (float) (-gr * dBeta / m));
             }
             if (dx == null) return;
-            int dBase = dxo - xo;
-            outputPass(outer, rowStride, xo + c0 * inner, (off, four) -> {
-                if (four) {
-                    gradRows4(dz, off + gBase, x, off, dx, off + dBase, rowStride, seg, mu, scale, shift, a, b, k,
-                            relu, accumulate);
-                } else {
-                    gradRow(dz, off + gBase, x, off, dx, off + dBase, seg, mu, scale, shift, a, b, k, relu,
-                            accumulate);
-                }
-            });
+            int dBase = dxo - xo; // pass two as in forwardTrain
+            for (int o = outer - ROWS; o >= single; o -= ROWS) {
+                int off = base + o * rowStride;
+                gradRows4(dz, off + gBase, x, off, dx, off + dBase, rowStride, seg, mu, scale, shift, a, b, k, relu,
+                        accumulate);
+            }
+            for (int o = single - 1; o >= 0; o--) {
+                int off = base + o * rowStride;
+                gradRow(dz, off + gBase, x, off, dx, off + dBase, seg, mu, scale, shift, a, b, k, relu, accumulate);
+            }
         });
     }
 
