@@ -53,12 +53,14 @@ final class BatchNormSegments {
      * Channels per block: segments of about 1024 floats (at least 256; fewer when {@code outer}
      * is large, so that a block's rows stay near {@link #BLOCK_FLOATS}), a multiple
      * of what makes the segment a whole number of vectors where possible, and at least eight
-     * blocks when there are enough channels (work for every thread). Depends on the shape only.
+     * blocks when there are enough channels for that (work for every thread). Depends on the
+     * shape only.
      */
     static int blockChannels(int outer, int channels, int inner) {
         int target = Math.clamp(BLOCK_FLOATS / Math.max(outer, 1), 256, 1024);
-        int b = Math.max(1, Math.min(target / Math.max(inner, 1), channels / 8));
         int whole = L / gcd(inner, L); // channels per whole number of vectors
+        // eight blocks or more, unless that would cut the segments below a whole vector
+        int b = Math.max(1, Math.min(target / Math.max(inner, 1), Math.max(channels / 8, whole)));
         if (b >= whole) b = b / whole * whole;
         return Math.min(b, Math.max(channels, 1));
     }

@@ -53,6 +53,7 @@ class BatchNormPathsTest {
         assertTrue(BatchNormSegments.blockChannels(128, 384, 16) == 48, "4x4: 48 channels of 16 (8 blocks)");
         assertTrue(BatchNormSegments.blockChannels(128, 256, 100) == 8, "10x10: 8 channels of 100 (50 vectors)");
         assertTrue(BatchNormSegments.blockChannels(128, 4096, 1) == 512, "Dense: 512 channels");
+        assertTrue(BatchNormSegments.blockChannels(128, 64, 1) == 16, "2-D, 64 channels: whole vectors, not 8 blocks of 8");
         assertTrue(BatchNormSegments.blockChannels(3, 1, 7) == 1, "one channel");
     }
 
