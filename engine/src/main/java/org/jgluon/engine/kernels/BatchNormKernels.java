@@ -1,9 +1,5 @@
 package org.jgluon.engine.kernels;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
-import org.jgluon.engine.Parallel;
-
 /**
  * BatchNorm and the fused BatchNorm+ReLU on raw arrays (GLUON.md, "BatchNorm, exactly"): the
  * entry points, which hand each shape to the kernel that suits its rows.
@@ -29,22 +25,6 @@ import org.jgluon.engine.Parallel;
 public final class BatchNormKernels {
 
     private BatchNormKernels() {}
-
-    /**
-     * Runs {@code body} on the fixed blocks {@code [b·block, min(n, (b+1)·block))}, each in one
-     * thread, handed out in order to whichever thread is free (not split into equal halves up
-     * front): the caller starts at once while the pool's thread is still waking up, and a thread
-     * slowed by anything else running does fewer blocks instead of holding up the end. Which thread
-     * handles a block never changes its result, so the bits do not depend on the thread count.
-     */
-    static void claimBlocks(int n, int block, Parallel.RangeBody body) {
-        if (n <= 0) return;
-        int blocks = (n + block - 1) / block;
-        AtomicInteger next = new AtomicInteger();
-        Parallel.forRange(Math.min(blocks, Parallel.threads()), 1, (lo, hi) -> {
-            for (int b; (b = next.getAndIncrement()) < blocks; ) body.run(b * block, Math.min(n, (b + 1) * block));
-        });
-    }
 
     private static boolean shortRows(int inner) {
         return inner <= BatchNormSegments.MAX_INNER;

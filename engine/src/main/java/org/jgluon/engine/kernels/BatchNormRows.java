@@ -6,15 +6,16 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import org.jgluon.engine.Parallel;
+
 
 /**
  * BatchNorm(+ReLU) on long rows ({@code inner > }{@link BatchNormSegments#MAX_INNER}: the large
  * feature maps, 22×22 and up), one channel at a time. Entry points and the layout are
  * {@link BatchNormKernels}'s.
  *
- * <p>Work is split over channels only (handed out one at a time, {@link BatchNormKernels#claimBlocks}),
- * and each channel's sums are taken in one thread in a fixed order, so results are bit-identical
- * for any thread count. Handling a whole channel at a time
+ * <p>Work is split over channels only, and each channel's sums are taken in one thread in a fixed
+ * order, so results are bit-identical for any thread count. Handling a whole channel at a time
  * also keeps it in cache between the statistics pass and the pass that writes the output; that
  * second pass walks the rows in reverse, so the rows read last (still in L2) come first. Both
  * passes walk {@link #ROWS} rows of the channel together (several memory streams in flight).
@@ -48,7 +49,7 @@ final class BatchNormRows {
                              float[] mean, float[] var, float[] invStd) {
         final long m = (long) outer * inner;
         final int rowStride = channels * inner;
-        BatchNormKernels.claimBlocks(channels, 1, (lo, hi) -> {
+        Parallel.forRange(channels, 1, (lo, hi) -> {
             Sums acc = SUMS.get();
             for (int c = lo; c < hi; c++) {
                 int base = c * inner;
@@ -84,7 +85,7 @@ final class BatchNormRows {
                                  float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
                                  float eps, boolean relu) {
         final int rowStride = channels * inner;
-        BatchNormKernels.claimBlocks(channels, 1, (lo, hi) -> {
+        Parallel.forRange(channels, 1, (lo, hi) -> {
             for (int c = lo; c < hi; c++) {
                 float scale = BatchNormKernels.foldedScale(gamma, c, BatchNormKernels.inferenceInvStd(runningVar[c], eps));
                 float shift = beta == null ? 0f : beta[c];
@@ -107,7 +108,7 @@ final class BatchNormRows {
                          boolean relu, boolean globalStats, float[] dgamma, float[] dbeta) {
         final long m = (long) outer * inner;
         final int rowStride = channels * inner;
-        BatchNormKernels.claimBlocks(channels, 1, (lo, hi) -> {
+        Parallel.forRange(channels, 1, (lo, hi) -> {
             Sums acc = SUMS.get();
             for (int c = lo; c < hi; c++) {
                 int base = c * inner;

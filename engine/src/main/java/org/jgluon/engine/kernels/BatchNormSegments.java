@@ -4,6 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import org.jgluon.engine.Parallel;
+
 /**
  * BatchNorm(+ReLU) on short rows: {@code inner <= }{@link #MAX_INNER}, which includes the 2-D
  * {@code (N, C)} input ({@code inner = 1}) and the small feature maps (4×4, 10×10). Entry points
@@ -140,7 +142,7 @@ final class BatchNormSegments {
         final long m = (long) outer * inner;
         final int rowStride = channels * inner;
         final int block = blockChannels(outer, channels, inner);
-        BatchNormKernels.claimBlocks(channels, block, (c0, c1) -> {
+        Parallel.forBlocks(channels, block, (c0, c1) -> {
             int seg = (c1 - c0) * inner;
             Scratch s = SCRATCH.get().ensure(seg, c1 - c0);
             s.clear(seg, c1 - c0);
@@ -192,7 +194,7 @@ final class BatchNormSegments {
                                  float eps, boolean relu) {
         final int rowStride = channels * inner;
         final int block = blockChannels(outer, channels, inner);
-        BatchNormKernels.claimBlocks(channels, block, (c0, c1) -> {
+        Parallel.forBlocks(channels, block, (c0, c1) -> {
             int seg = (c1 - c0) * inner;
             Scratch s = SCRATCH.get().ensure(seg, c1 - c0);
             float[] mu = s.e1, scale = s.e2, shift = s.e3;
@@ -218,7 +220,7 @@ final class BatchNormSegments {
         final long m = (long) outer * inner;
         final int rowStride = channels * inner;
         final int block = blockChannels(outer, channels, inner);
-        BatchNormKernels.claimBlocks(channels, block, (c0, c1) -> {
+        Parallel.forBlocks(channels, block, (c0, c1) -> {
             int seg = (c1 - c0) * inner;
             Scratch s = SCRATCH.get().ensure(seg, c1 - c0);
             s.clear(seg, c1 - c0);
