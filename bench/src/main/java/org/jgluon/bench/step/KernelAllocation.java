@@ -5,10 +5,16 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.jgluon.engine.Parallel;
+import org.jgluon.engine.kernels.ActivationKernels;
+import org.jgluon.engine.kernels.BroadcastKernels;
 import org.jgluon.engine.kernels.Conv2dGeometry;
 import org.jgluon.engine.kernels.Conv2dKernels;
 import org.jgluon.engine.kernels.DropoutKernels;
+import org.jgluon.engine.kernels.ElementwiseKernels;
+import org.jgluon.engine.kernels.ReduceKernels;
 import org.jgluon.engine.kernels.Sgemm;
+import org.jgluon.engine.kernels.SoftmaxCrossEntropyKernels;
+import org.jgluon.engine.kernels.SoftmaxKernels;
 
 /**
  * Bytes allocated per call of the Vector API kernels outside BatchNorm and pooling, once the JIT
@@ -19,7 +25,7 @@ import org.jgluon.engine.kernels.Sgemm;
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
- *       org.jgluon.bench.step.KernelAllocation [calls 200] [threads 2]
+ *       org.jgluon.bench.step.KernelAllocation [calls 200] [threads 2] [only names containing this]
  * </pre>
  */
 public final class KernelAllocation {
@@ -45,8 +51,41 @@ public final class KernelAllocation {
         conv(kernels, "conv2 5×5 pad 2 on 8×96×10×10", Conv2dGeometry.of(8, 96, 10, 10, 256, 5, 5, 1, 1, 2, 2, 1, 1, 1));
         conv(kernels, "conv1 11×11/4 on 8×1×96×96", Conv2dGeometry.of(8, 1, 96, 96, 96, 11, 11, 4, 4, 0, 0, 1, 1, 1));
         conv(kernels, "conv 3×3 pad 1 on 8×256×4×4", Conv2dGeometry.of(8, 256, 4, 4, 384, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+        float[] z = random(n), d = new float[n];
+        for (ActivationKernels.Kind kind : ActivationKernels.Kind.values()) {
+            kernels.put("activation " + kind.mxName + " forward", () -> ActivationKernels.forward(kind, 0.1f, x, 0, y, 0, n));
+            kernels.put("activation " + kind.mxName + " backward", () -> ActivationKernels.backward(kind, 0.1f, x, 0, y, 0, z, 0, d, 0, n, true));
+        }
+        for (ElementwiseKernels.Binary op : ElementwiseKernels.Binary.values()) {
+            kernels.put("elementwise " + op, () -> ElementwiseKernels.binary(op, x, 0, z, 0, y, 0, n));
+            kernels.put("elementwise " + op + " scalar", () -> ElementwiseKernels.binaryScalarRight(op, x, 0, 0.3f, y, 0, n));
+        }
+        for (ElementwiseKernels.Unary op : ElementwiseKernels.Unary.values()) {
+            kernels.put("elementwise " + op, () -> ElementwiseKernels.unary(op, z, 0, y, 0, n));
+        }
+        kernels.put("elementwise addScaledInto", () -> ElementwiseKernels.addScaledInto(d, 0, x, 0, 0.5f, n));
+        int[] big = {64, 64, 67}, row = {1, 64, 1}, out = {64, 64, 67};
+        float[] bias = random(64);
+        kernels.put("broadcast add (64,64,67)+(1,64,1)", () -> BroadcastKernels.binary(ElementwiseKernels.Binary.ADD, x, 0, big, bias, 0, row, y, 0, out));
+        for (ReduceKernels.Reduce op : ReduceKernels.Reduce.values()) {
+            kernels.put("reduce " + op + " axes 0,2 of (64,64,67)",
+                    () -> ReduceKernels.reduce(op, x, 0, big, new boolean[] {true, false, true}, y, 0, 1));
+            kernels.put("reduce " + op + " last axis of (64,64,67)",
+                    () -> ReduceKernels.reduce(op, x, 0, big, new boolean[] {false, false, true}, y, 0, 1));
+        }
+        kernels.put("softmax forward (128, 1000)", () -> SoftmaxKernels.forward(x, 0, y, 0, 128, 1000, 1, false));
+        kernels.put("softmax backward (128, 1000)", () -> SoftmaxKernels.backward(y, 0, z, 0, d, 0, 128, 1000, 1, false, true));
+        kernels.put("log-softmax forward (128, 10, 67)", () -> SoftmaxKernels.forward(x, 0, y, 0, 128, 10, 67, true));
+        float[] labels = new float[128], loss = new float[128], rowMax = new float[128], rowLogSum = new float[128];
+        for (int i = 0; i < 128; i++) labels[i] = i % 10;
+        kernels.put("softmax cross-entropy forward (128, 1000)",
+                () -> SoftmaxCrossEntropyKernels.forward(x, 0, labels, 0, 128, 1000, loss, 0, rowMax, rowLogSum));
+        kernels.put("softmax cross-entropy backward (128, 1000)",
+                () -> SoftmaxCrossEntropyKernels.backward(x, 0, labels, 0, rowMax, rowLogSum, loss, 0, d, 0, 128, 1000, true));
         System.out.printf(Locale.ROOT, "%d calls after %d warm-up calls, %d threads%n", calls, calls, Parallel.threads());
+        String only = args.length > 2 ? args[2] : "";
         for (Map.Entry<String, Runnable> e : kernels.entrySet()) {
+            if (!e.getKey().contains(only)) continue;
             for (int i = 0; i < calls; i++) e.getValue().run();
             long b0 = StepMemory.allocatedBytes();
             for (int i = 0; i < calls; i++) e.getValue().run();
