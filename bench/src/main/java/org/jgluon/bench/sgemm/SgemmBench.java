@@ -1,54 +1,21 @@
 package org.jgluon.bench.sgemm;
 
-import java.util.concurrent.TimeUnit;
 import org.jgluon.engine.Parallel;
 import org.jgluon.engine.kernels.Sgemm;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * jgluon's SGEMM on square and AlexNet im2col shapes ({@link SgemmShape}), on 1 and 2 threads.
  * The {@code gflop} secondary result is GFLOPS. Run e.g.
  * {@code ./jgluon bench jmh SgemmBench -p shape=1024 -p threads=1}.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-        "--sun-misc-unsafe-memory-access=allow"})
-public class SgemmBench {
-
-    @Param({"256", "512", "1024", "2048",
-            "conv1@224", "conv2@224", "conv3@224", "conv4@224", "conv5@224",
-            "conv1@96", "conv2@96", "conv3@96", "conv4@96", "conv5@96",
-            "conv2@224.dW", "conv2@224.dX", "dense1@224", "dense1@224.dX", "dense1@224.dW"})
-    public String shape;
-
-    @Param({"1", "2"})
-    public int threads;
-
-    private SgemmShape s;
-    private float[] a, b, c;
+public class SgemmBench extends SgemmShapeBench {
 
     @Setup
     public void setup() {
         Parallel.setThreads(threads);
-        s = SgemmShape.of(shape);
-        float[][] ops = s.operands();
-        a = ops[0];
-        b = ops[1];
-        c = ops[2];
+        loadOperands();
     }
 
     @Benchmark
