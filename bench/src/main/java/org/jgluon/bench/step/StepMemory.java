@@ -70,10 +70,11 @@ public final class StepMemory {
             for (int k = 0; k < modes.length; k++) {
                 double[] s = ms[k].clone();
                 Arrays.sort(s);
-                long[] mb = Arrays.stream(bytes[k]).map(b -> Math.round(b / 1e6)).toArray();
-                long[] sortedMb = mb.clone();
+                // MB with one decimal: the allocation left is a few hundred kB of small objects per step
+                double[] mb = Arrays.stream(bytes[k]).mapToDouble(b -> Math.round(b / 1e5) / 10.0).toArray();
+                double[] sortedMb = mb.clone();
                 Arrays.sort(sortedMb);
-                System.out.printf(Locale.ROOT, "%-5s recycling %-3s  median %7.0f ms %6d MB allocated/step  (steps: ms %s, MB %s)%n",
+                System.out.printf(Locale.ROOT, "%-5s recycling %-3s  median %7.0f ms %8.1f MB allocated/step  (steps: ms %s, MB %s)%n",
                         what, modes[k], s[s.length / 2], sortedMb[mb.length / 2], Arrays.toString(round(ms[k])),
                         Arrays.toString(mb));
             }
