@@ -20,6 +20,9 @@ public final class ConvPassTimer {
     /** The FMA peak of one core here (AVX-512, 2 FMA units): GFLOPS. */
     private static final double PEAK_PER_CORE = 205;
 
+    /** Untimed repetitions first. */
+    private static final int WARM_UP = 4;
+
     private ConvPassTimer() {}
 
     public static void main(String[] args) {
@@ -37,7 +40,9 @@ public final class ConvPassTimer {
         String[] names = {"forward", "bwd-data", "bwd-weights", "bias"};
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double[][] wall = new double[4][reps], cpu = new double[4][reps];
-        for (int rep = -1; rep < reps; rep++) {
+        // untimed warm-up: C2 is still compiling the Vector API paths after one repetition, and its
+        // threads' CPU time would be charged to the passes (conv1 at 96 read 1.5× slower over 8 repetitions)
+        for (int rep = -WARM_UP; rep < reps; rep++) {
             for (int i = 0; i < 4; i++) {
                 long w0 = System.nanoTime(), c0 = os.getProcessCpuTime();
                 passes[i].run();

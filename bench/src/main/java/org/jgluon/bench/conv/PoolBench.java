@@ -4,6 +4,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.jgluon.engine.Parallel;
+import org.jgluon.engine.kernels.Pool2dAvgKernels;
 import org.jgluon.engine.kernels.Pool2dGeometry;
 import org.jgluon.engine.kernels.Pool2dKernels;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -21,14 +22,20 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * AlexNet's 3×3 stride-2 pooling layers at batch 128, max (with the argmax saved) and average,
- * forward and backward. The {@code gbps} counter (in "ops/s") is the memory traffic the pass must
- * at least make (input and output, plus the argmax for max) per second: compare with the
- * machine's ≈ 35 GB/s on one core, ≈ 65 on two.
+ * AlexNet's 3×3 stride-2 pooling layers at batch 128, max and average: the training forward, the
+ * predict forward and the backward (avg: train and predict are the same pass). {@code impl=old}
+ * runs the kernels as they were before the rewrite ({@link PoolBenchOldKernel}), so old and new
+ * are timed in one run.
+ *
+ * <p>Counters (in "ops/s"): {@code gbps} is the traffic the current design must at least make,
+ * per second (the same bytes for old and new, so the ratio is the speed ratio): forward reads x,
+ * writes y (and the winners when training); backward reads dy (max: and the winners), reads and
+ * writes dx. {@code moutputs} is millions
+ * of outputs per second: 1000 / moutputs = ns per output.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar PoolBench \
- *        -p layer=pool1 -p threads=2 -f 1 -wi 2 -i 3
+ *        -p size=96 -p kind=max -p impl=old,new -p threads=2 -f 1 -wi 2 -i 3
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -45,8 +52,11 @@ public class PoolBench {
     @Param({"max", "avg"})
     public String kind;
 
-    @Param({"forward", "backward"})
+    @Param({"train", "predict", "backward"})
     public String pass;
+
+    @Param({"new", "old"})
+    public String impl;
 
     @Param({"224"})
     public int size;
@@ -59,14 +69,15 @@ public class PoolBench {
 
     private Pool2dGeometry g;
     private float[] x, y, dy, dx;
-    private int[] argmax;
+    private int[] argmax, winners;
     private double bytes;
 
-    /** The achieved memory traffic in GB/s, reported by JMH next to the rate. */
+    /** The achieved memory traffic in GB/s and the outputs per second (millions), reported next to the rate. */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Rate {
         public double gbps;
+        public double moutputs;
     }
 
     @Setup(Level.Trial)
@@ -79,23 +90,35 @@ public class PoolBench {
         y = new float[dy.length];
         dx = new float[x.length];
         argmax = new int[dy.length];
-        Pool2dKernels.maxForward(g, x, 0, y, 0, argmax);
+        winners = new int[dy.length];
+        Pool2dKernels.maxForward(g, x, 0, y, 0, winners);
+        PoolBenchOldKernel.maxForward(g, x, 0, new float[y.length], 0, argmax);
         boolean max = kind.equals("max");
-        // forward reads x, writes y (and argmax); backward reads dy (and argmax), adds into dx
-        bytes = 4.0 * (pass.equals("forward") ? x.length + y.length * (max ? 2 : 1)
-                                              : dy.length * (max ? 2 : 1) + 2.0 * x.length);
+        bytes = 4.0 * (pass.equals("backward") ? dy.length * (max ? 2 : 1) + 2.0 * x.length
+                                               : x.length + y.length * (max && pass.equals("train") ? 2 : 1));
     }
 
     @Benchmark
     public void run(Rate rate) {
-        boolean max = kind.equals("max");
-        if (pass.equals("forward")) {
-            if (max) Pool2dKernels.maxForward(g, x, 0, y, 0, argmax);
-            else Pool2dKernels.avgForward(g, true, x, 0, y, 0);
+        boolean old = impl.equals("old"), train = pass.equals("train");
+        if (kind.equals("max")) {
+            if (pass.equals("backward")) {
+                if (old) PoolBenchOldKernel.maxBackward(g, dy, 0, argmax, dx, 0);
+                else Pool2dKernels.maxBackward(g, winners, dy, 0, dx, 0);
+            } else if (old) {
+                PoolBenchOldKernel.maxForward(g, x, 0, y, 0, train ? argmax : null);
+            } else {
+                Pool2dKernels.maxForward(g, x, 0, y, 0, train ? winners : null);
+            }
+        } else if (pass.equals("backward")) {
+            if (old) PoolBenchOldKernel.avgBackward(g, true, dy, 0, dx, 0);
+            else Pool2dAvgKernels.backward(g, true, dy, 0, dx, 0);
+        } else if (old) {
+            PoolBenchOldKernel.avgForward(g, true, x, 0, y, 0);
         } else {
-            if (max) Pool2dKernels.maxBackward(g, dy, 0, argmax, dx, 0);
-            else Pool2dKernels.avgBackward(g, true, dy, 0, dx, 0);
+            Pool2dAvgKernels.forward(g, true, x, 0, y, 0);
         }
         rate.gbps += bytes / 1e9;
+        rate.moutputs += y.length / 1e6;
     }
 }

@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * AlexNet's first activation at 224, {@code (128, 96, 54, 54)}: the fused kernels against
  * BatchNorm then a separate ReLU (forward and backward). Reports ms per step as a distribution
  * (every step is timed: mean, median and the minimum, which on a shared, loaded machine is the
- * closest to what the kernels do alone). Run
+ * closest to what the kernels do alone). {@code -p shape=128x256x10x10} or {@code 128x4096} (2-D; on the JMH command line, where commas separate values)
+ * times the other shapes of AlexNet-BN. Run
  * {@code ./jgluon bench jmh BatchNormReluBench} (or {@code -p variant=fused -p threads=1}), or
  * {@link BatchNormReluReport} for the same runs printed with GB/s and the fused/unfused ratio.
  *
@@ -57,10 +58,11 @@ public class BatchNormReluBench {
     @Setup
     public void setup() {
         Parallel.setThreads(threads);
-        String[] d = shape.split(",");
+        String[] d = shape.split("[,x]"); // x: the JMH command line splits -p values at commas
         outer = Integer.parseInt(d[0].trim());
         channels = Integer.parseInt(d[1].trim());
-        inner = Integer.parseInt(d[2].trim()) * Integer.parseInt(d[3].trim());
+        inner = 1; // (N, C) after Dense, or (N, C, H, W)
+        for (int i = 2; i < d.length; i++) inner *= Integer.parseInt(d[i].trim());
         n = outer * channels * inner;
         Random r = new Random(1);
         x = new float[n];

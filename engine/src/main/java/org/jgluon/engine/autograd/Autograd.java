@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
+import org.jgluon.engine.kernels.ElementwiseKernels;
 import org.jgluon.engine.memory.BufferPool;
 import org.jgluon.engine.memory.Storage;
 
@@ -201,10 +202,7 @@ public final class Autograd {
             Tensor buf = head.gradBuffer();
             boolean add = head.gradReq() == GradReq.ADD || zeroed.containsKey(head);
             if (!add && head.gradReq() == GradReq.WRITE) zeroed.put(head, true);
-            for (int i = 0; i < buf.size(); i++) {
-                float v = g == null ? 1f : g.get(i);
-                buf.set(i, add ? buf.get(i) + v : v);
-            }
+            seedGradient(buf, g, add);
         }
     }
 
@@ -221,6 +219,24 @@ public final class Autograd {
         }
     }
 
+    /**
+     * {@code buf (+)= headGrad}, or ones where no head gradient was given: in SIMD, since a head
+     * may be a whole activation (the breakdown's per-layer backward, {@code y.backward(dy)}).
+     */
+    private static void seedGradient(Tensor buf, Tensor headGrad, boolean add) {
+        int n = buf.size();
+        if (headGrad == null && !add) {
+            buf.fill(1f);
+        } else if (headGrad == null) {
+            ElementwiseKernels.binaryScalarRight(ElementwiseKernels.Binary.ADD, buf.data(), buf.offset(), 1f,
+                    buf.data(), buf.offset(), n);
+        } else if (add) {
+            ElementwiseKernels.addInto(buf.data(), buf.offset(), headGrad.data(), headGrad.offset(), n);
+        } else {
+            System.arraycopy(headGrad.data(), headGrad.offset(), buf.data(), buf.offset(), n);
+        }
+    }
+
     /** The graph walk of {@link #backward(List, List, boolean)} over the heads that are op outputs. */
     private static void walk(List<Tensor> heads, List<Tensor> headGrads, boolean retainGraph,
                              IdentityHashMap<Tensor, Boolean> zeroed) {
@@ -234,7 +250,7 @@ public final class Autograd {
         for (Tensor t : order) t.clearGrad();
         for (int h = 0; h < heads.size(); h++) {
             Tensor g = heads.get(h).gradBuffer(), hg = headGrads.get(h); // zero after clearGrad: add, so a repeated head counts twice
-            for (int i = 0; i < g.size(); i++) g.set(i, g.get(i) + (hg == null ? 1f : hg.get(i)));
+            seedGradient(g, hg, true);
         }
         IdentityHashMap<Storage, int[]> readers = retainGraph ? null : internalReaders(order);
         try {

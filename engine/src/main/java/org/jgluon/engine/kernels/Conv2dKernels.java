@@ -14,7 +14,7 @@ import org.jgluon.engine.Parallel;
  *   backward-weights dW_g  += dy_g (fg × B·P) · colsᵀ (B·P × K)            summed over the blocks
  *   backward-bias    db    += Σ_{n, p} dy                                  (in double)
  * </pre>
- * One image per GEMM when its output is large (P ≥ {@link #TARGET_COLUMNS}); for small outputs
+ * One image per GEMM when its output is large (P ≥ {@link #ONE_IMAGE_PIXELS}); for small outputs
  * (AlexNet's 12×12 and 4×4 layers) B images share one GEMM so that its n dimension stays near
  * {@link #TARGET_COLUMNS} and the packed weights are reused across them; their outputs are then
  * scattered back into NCHW (and dy gathered from it).
@@ -37,6 +37,13 @@ public final class Conv2dKernels {
     static final int WEIGHT_BLOCKS = 8;
     /** Images are grouped so that one GEMM has about this many output columns. */
     static final int TARGET_COLUMNS = 512;
+    /**
+     * An image whose output has at least this many pixels is a GEMM of its own in every pass: wide
+     * (forward) and deep (weight gradient) enough, and side by side with another it would only add
+     * a copy. conv1 at 96 (22×22 = 484) went from 2 images per GEMM to 1: its forward 1.1× (no
+     * scatter of y), its weight gradient 1.15× (no copy of dy: 13 % of that pass).
+     */
+    static final int ONE_IMAGE_PIXELS = 256;
     /** Cap on one thread's column buffer (floats), bounding the images per GEMM for large K. */
     static final int MAX_COLS_FLOATS = 1 << 23;
 
@@ -45,6 +52,7 @@ public final class Conv2dKernels {
     /** Images per GEMM for this geometry: depends on the sizes only, never on the thread count. */
     static int imagesPerGemm(Conv2dGeometry g) {
         int p = g.outPixels();
+        if (p >= ONE_IMAGE_PIXELS) return 1;
         int b = (TARGET_COLUMNS + p - 1) / p;
         b = Math.min(b, Math.max(1, MAX_COLS_FLOATS / Math.max(1, g.colRows() * p)));
         return Math.max(1, Math.min(b, g.n()));
@@ -75,7 +83,7 @@ public final class Conv2dKernels {
                     Sgemm.sgemm(weights[gr], false, p, 1f, x, xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels(), p,
                             beta, c, cOff, p);
                 } else {
-                    Sgemm.sgemm(weights[gr], Im2colPanels.of(g, x, xOff, i0, i1, gr).columns(), ld, 1f,
+                    Sgemm.sgemm(weights[gr], Im2colPanels.forColumns(g, x, xOff, i0, i1, gr).columns(), ld, 1f,
                             nb > 1 ? 0f : beta, c, cOff, ld);
                 }
                 if (nb > 1) {
@@ -181,7 +189,10 @@ public final class Conv2dKernels {
     }
 
     private static void addScalar(float[] y, int from, int len, float v) {
-        for (int j = from; j < from + len; j++) y[j] += v;
+        FloatVector b = FloatVector.broadcast(SPECIES, v);
+        int j = from, end = from + len;
+        for (; j <= end - VL; j += VL) FloatVector.fromArray(SPECIES, y, j).add(b).intoArray(y, j);
+        for (; j < end; j++) y[j] += v;
     }
 
     /** y[to, to + len) = c[from, from + len) + v: the scatter of a block and its bias in one pass. */
@@ -192,17 +203,18 @@ public final class Conv2dKernels {
     /** dw (f, cg, kh, kw) += Σ over images of dy_i · cols_iᵀ, deterministic for any thread count. */
     public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff,
                                        float[] dw, int dwOff) {
-        int n = g.n(), wsize = g.f() * g.colRows();
+        int n = g.n(), k = g.colRows(), wide = Im2colPanels.wideTaps(g), psize = g.f() * wide;
+        int perGemm = imagesPerGemm(g);
         // At most WEIGHT_BLOCKS blocks, but none narrower than one GEMM's worth of columns: each
         // block costs a partial (f × K) to write and add up, and a shallow GEMM.
-        int blockSize = Math.max((n + WEIGHT_BLOCKS - 1) / WEIGHT_BLOCKS, imagesPerGemm(g));
+        int blockSize = Math.max((n + WEIGHT_BLOCKS - 1) / WEIGHT_BLOCKS, perGemm);
         int blocks = (n + blockSize - 1) / blockSize;
         // (one GEMM per whole block, k = 16 images · 676 for conv2 at 224, measured ≈ 10 % slower
         // than a GEMM per image: 11 depth slices each re-reading and re-writing the partial)
-        int perGemm = imagesPerGemm(g);
-        float[] partials = Scratch.partials(blocks * wsize);
+        // Partials have rows of `wide` floats: the widened GEMM's extra columns land past K and are dropped.
+        float[] partials = Scratch.partials(blocks * psize);
         Parallel.RangeBody block = (lo, hi) -> {
-            int part = lo / blockSize * wsize;
+            int part = lo / blockSize * psize;
             for (int i0 = lo; i0 < hi; i0 += perGemm) {
                 weightsOfImages(g, x, xOff, dy, dyOff, i0, Math.min(hi, i0 + perGemm), i0 > lo, partials, part);
             }
@@ -212,26 +224,31 @@ public final class Conv2dKernels {
         } else {
             for (int lo = 0; lo < n; lo += blockSize) block.run(lo, Math.min(n, lo + blockSize));
         }
-        // add the partials in block order, split over the (independent) weight elements
-        Parallel.forRange(wsize, 1 << 14, (lo, hi) -> {
-            int j = lo;
-            for (; j <= hi - VL; j += VL) {
-                FloatVector s = FloatVector.fromArray(SPECIES, partials, j);
-                for (int b = 1; b < blocks; b++) s = s.add(FloatVector.fromArray(SPECIES, partials, b * wsize + j));
-                s.add(FloatVector.fromArray(SPECIES, dw, dwOff + j)).intoArray(dw, dwOff + j);
-            }
-            for (; j < hi; j++) {
-                float s = partials[j];
-                for (int b = 1; b < blocks; b++) s += partials[b * wsize + j];
-                dw[dwOff + j] += s;
+        // add the partials in block order, split over the (independent) weight rows
+        Parallel.forRange(g.f(), Math.max(1, (1 << 14) / k), (lo, hi) -> {
+            for (int f = lo; f < hi; f++) {
+                int row = f * wide, out = dwOff + f * k, j = 0;
+                for (; j <= k - VL; j += VL) {
+                    FloatVector s = FloatVector.fromArray(SPECIES, partials, row + j);
+                    for (int b = 1; b < blocks; b++) s = s.add(FloatVector.fromArray(SPECIES, partials, b * psize + row + j));
+                    s.add(FloatVector.fromArray(SPECIES, dw, out + j)).intoArray(dw, out + j);
+                }
+                for (; j < k; j++) {
+                    float s = partials[row + j];
+                    for (int b = 1; b < blocks; b++) s += partials[b * psize + row + j];
+                    dw[out + j] += s;
+                }
             }
         });
     }
 
-    /** part (f × K, all groups) = (accumulate ? part : 0) + Σ_{i0 ≤ i < i1} dy_i · cols_iᵀ, as one GEMM. */
+    /**
+     * part (f × wide, all groups; row stride {@link Im2colPanels#wideTaps}) = (accumulate ? part : 0)
+     * + Σ_{i0 ≤ i < i1} dy_i · cols_iᵀ, as one GEMM; columns K..wide of a row are left undefined.
+     */
     private static void weightsOfImages(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, int i0, int i1,
                                         boolean accumulate, float[] part, int partOff) {
-        int k = g.colRows(), p = g.outPixels(), fg = g.fg(), nb = i1 - i0, ld = nb * p;
+        int k = g.colRows(), wide = Im2colPanels.wideTaps(g), p = g.outPixels(), fg = g.fg(), nb = i1 - i0, ld = nb * p;
         for (int gr = 0; gr < g.groups(); gr++) {
             float[] d = dy;
             int dOff = dyOff + (i0 * g.f() + gr * fg) * p;
@@ -240,12 +257,24 @@ public final class Conv2dKernels {
                 dOff = 0;
             }
             float beta = accumulate ? 1f : 0f;
+            int cOff = partOff + gr * fg * wide;
             if (nb == 1 && g.colsAreInput()) {
                 Sgemm.sgemm(false, true, fg, k, ld, 1f, d, dOff, ld, x, xOff + (i0 * g.c() + gr * g.cg()) * g.inPixels(), ld,
-                        beta, part, partOff + gr * fg * k, k);
+                        beta, part, cOff, wide);
+                continue;
+            }
+            Im2colPanels cols = Im2colPanels.of(g, x, xOff, i0, i1, gr);
+            // widened where the reads fit, else K columns: the same bits in columns below K
+            boolean widened = wide > k && cols.wideFits();
+            int n = widened ? wide : k;
+            Sgemm.BPanels b = widened ? cols.columnsTransposedWide() : cols.columnsTransposed();
+            if (n > Sgemm.DIRECT_A_MAX_COLUMNS) {
+                // SGEMM would pack dy again for every 1024 columns of C (3 times at conv3): pack it once
+                float[] into = Scratch.packedDy(Sgemm.packedSize(fg, ld));
+                Sgemm.sgemm(Sgemm.pack(false, fg, ld, d, dOff, ld, into, 0), b, n, 1f, beta, part, cOff, wide);
             } else {
-                Sgemm.sgemm(false, fg, k, ld, 1f, d, dOff, ld, Im2colPanels.of(g, x, xOff, i0, i1, gr).columnsTransposed(),
-                        beta, part, partOff + gr * fg * k, k);
+                // few columns: SGEMM's tiles read dy in place
+                Sgemm.sgemm(false, fg, n, ld, 1f, d, dOff, ld, b, beta, part, cOff, wide);
             }
         }
     }
@@ -302,6 +331,7 @@ public final class Conv2dKernels {
         private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
         private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
         private static final ThreadLocal<float[]> FLIPPED = ThreadLocal.withInitial(() -> new float[0]);
+        private static final ThreadLocal<float[]> PACKED_DY = ThreadLocal.withInitial(() -> new float[0]);
 
         /** Column matrices (K × B·P); contents undefined. */
         static float[] cols(int size) {
@@ -321,6 +351,11 @@ public final class Conv2dKernels {
         /** Weights flipped for the backward-data convolution (caller thread). */
         static float[] flipped(int size) {
             return grown(FLIPPED, size);
+        }
+
+        /** dy of a weight-gradient GEMM packed for SGEMM (worker threads, each its own). */
+        static float[] packedDy(int size) {
+            return grown(PACKED_DY, size);
         }
 
         static float[] partials(int size) {

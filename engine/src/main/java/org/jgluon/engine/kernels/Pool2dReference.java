@@ -9,21 +9,32 @@ public final class Pool2dReference {
     private Pool2dReference() {}
 
     /**
-     * Window maxima; padding is −∞, ties go to the first in row-major order, the first NaN beats
-     * numbers, an empty window gives 0.
+     * Window maxima: {@link Math#max} over the window's real elements (padding is −∞, a NaN wins,
+     * +0 beats −0); an empty window gives 0.
      */
     public static float[] maxForward(Pool2dGeometry g, float[] x) {
         float[] y = new float[g.planes() * g.outPixels()];
         for (int p = 0; p < g.planes(); p++)
             for (int oy = 0; oy < g.oh(); oy++)
                 for (int ox = 0; ox < g.ow(); ox++) {
-                    int at = winner(g, x, p, oy, ox);
-                    y[(p * g.oh() + oy) * g.ow() + ox] = at < 0 ? 0f : x[at];
+                    float m = Float.NEGATIVE_INFINITY;
+                    boolean empty = true;
+                    for (int ki = 0; ki < g.kh(); ki++)
+                        for (int kj = 0; kj < g.kw(); kj++) {
+                            int iy = oy * g.strideH() - g.padH() + ki, ix = ox * g.strideW() - g.padW() + kj;
+                            if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) continue;
+                            m = Math.max(m, x[(p * g.h() + iy) * g.w() + ix]);
+                            empty = false;
+                        }
+                    y[(p * g.oh() + oy) * g.ow() + ox] = empty ? 0f : m;
                 }
         return y;
     }
 
-    /** The input gradient of max pooling: each dy goes to its window's first maximum. */
+    /**
+     * The input gradient of max pooling: each dy goes to its window's first maximum in row-major
+     * order (ties by ==, so −0 and +0 tie; the first NaN beats numbers).
+     */
     public static float[] maxBackward(Pool2dGeometry g, float[] x, float[] dy) {
         double[] dx = new double[x.length];
         for (int p = 0; p < g.planes(); p++)

@@ -3,6 +3,7 @@ package org.jgluon.engine.ops;
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.kernels.Pool2dAvgKernels;
 import org.jgluon.engine.kernels.Pool2dGeometry;
 import org.jgluon.engine.kernels.Pool2dKernels;
 import org.jgluon.engine.memory.BufferPool;
@@ -20,8 +21,8 @@ public final class PoolOps {
      * Max pooling. Padding never wins; ties go to the first maximum in row-major window order.
      * <pre>
      *   x (N, C, H, W) → y (N, C, OH, OW)
-     *   backward(dy): needs the winner of each window (argmax, int per output, saved only when
-     *   recording) → dx[winner] += dy
+     *   backward(dy): needs the winner of each window (its plane offset, an int per output, saved
+     *   only when recording) → dx[winner] += dy
      * </pre>
      */
     public static Tensor maxPool2d(Tensor x, int[] pool, int[] stride, int[] padding, boolean ceilMode) {
@@ -57,22 +58,22 @@ public final class PoolOps {
 
     private static Tensor maxPool(Pool2dGeometry g, Tensor x, String op) {
         Tensor y = Tensor.pooled(g.n(), g.c(), g.oh(), g.ow()); // the kernel writes every element
-        int[] argmax = Autograd.wouldRecord(x) ? BufferPool.takeInts(y.size()) : null;
-        Pool2dKernels.maxForward(g, x.data(), x.offset(), y.data(), y.offset(), argmax);
+        int[] winners = Autograd.wouldRecord(x) ? BufferPool.takeInts(y.size()) : null; // the kernel writes every one
+        Pool2dKernels.maxForward(g, x.data(), x.offset(), y.data(), y.offset(), winners);
         Autograd.recordOp(op, y, dy -> {
             Tensor dx = x.gradBuffer();
-            Pool2dKernels.maxBackward(g, dy.data(), dy.offset(), argmax, dx.data(), dx.offset());
+            Pool2dKernels.maxBackward(g, winners, dy.data(), dy.offset(), dx.data(), dx.offset());
         }, x);
-        Autograd.keepUntilBackward(y, argmax);
+        Autograd.keepUntilBackward(y, winners);
         return y;
     }
 
     private static Tensor avgPool(Pool2dGeometry g, Tensor x, boolean countIncludePad, String op) {
         Tensor y = Tensor.pooled(g.n(), g.c(), g.oh(), g.ow()); // the kernel writes every element
-        Pool2dKernels.avgForward(g, countIncludePad, x.data(), x.offset(), y.data(), y.offset());
+        Pool2dAvgKernels.forward(g, countIncludePad, x.data(), x.offset(), y.data(), y.offset());
         return Autograd.recordOp(op, y, dy -> {
             Tensor dx = x.gradBuffer();
-            Pool2dKernels.avgBackward(g, countIncludePad, dy.data(), dy.offset(), dx.data(), dx.offset());
+            Pool2dAvgKernels.backward(g, countIncludePad, dy.data(), dy.offset(), dx.data(), dx.offset());
         }, x);
     }
 

@@ -155,7 +155,7 @@ class BatchNormKernelsTest {
                 true, " mixed gamma");
     }
 
-    private static void checkTrain(float[] x, float[] dz, int outer, int channels, int inner, float[] gamma,
+    static void checkTrain(float[] x, float[] dz, int outer, int channels, int inner, float[] gamma,
                                    float[] beta, boolean relu, String where) {
         float eps = 1e-5f;
         int n = x.length;
@@ -178,7 +178,7 @@ class BatchNormKernelsTest {
         assertClose("dbeta" + where, ref[2], db, 1e-4, 1e-4);
     }
 
-    private static void checkInference(float[] x, float[] dz, int outer, int channels, int inner, float[] gamma,
+    static void checkInference(float[] x, float[] dz, int outer, int channels, int inner, float[] gamma,
                                        float[] beta, float[] rm, float[] rv, boolean relu, String where) {
         float eps = 1e-3f;
         int n = x.length;
@@ -319,7 +319,7 @@ class BatchNormKernelsTest {
         for (int k = 0; k < one2.length; k++) assertArrayEquals(one2[k], two2[k], "2-D output " + k);
     }
 
-    private static float[][] runAll(float[] x, float[] dz, float[] gamma, int outer, int channels, int inner,
+    static float[][] runAll(float[] x, float[] dz, float[] gamma, int outer, int channels, int inner,
                                     int threads) {
         int n = x.length;
         float[] y = new float[n], mean = new float[channels], var = new float[channels], r = new float[channels];

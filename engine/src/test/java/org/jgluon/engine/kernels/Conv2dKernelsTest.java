@@ -39,7 +39,7 @@ class Conv2dKernelsTest {
                 Conv2dGeometry.of(2, 1, 24, 24, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // P = 576: one image per GEMM
                 Conv2dGeometry.of(5, 2, 10, 20, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2),    // P = 200: 3 images per GEMM, a tail of 2
                 Conv2dGeometry.of(3, 4, 24, 22, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1),    // 1×1, P = 528: x is the column matrix
-                Conv2dGeometry.of(2, 12, 18, 18, 5, 5, 5, 1, 1, 2, 2, 1, 1, 1),   // K = 300: two depth slices, 2 images per GEMM
+                Conv2dGeometry.of(2, 12, 14, 14, 5, 5, 5, 1, 1, 2, 2, 1, 1, 1),   // K = 300, P = 196: 2 images per GEMM
                 Conv2dGeometry.of(1, 13, 17, 19, 3, 5, 5, 1, 1, 2, 2, 1, 1, 1),   // K = 325, batch 1: slices straight into y
                 Conv2dGeometry.of(2, 30, 7, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // K = 270, short rows
                 Conv2dGeometry.of(2, 4, 6, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),      // groups 2, stride 1: dx as a convolution
@@ -196,6 +196,10 @@ class Conv2dKernelsTest {
                 float[] got = new float[k * ld];
                 Sgemm.sgemm(id, Im2colPanels.of(g, x, 0, 0, nb, gr).columns(), ld, 1f, 0f, got, 0, ld);
                 assertArrayEquals(cols, got, g + ", " + nb + " image(s)");
+                // the forward's source: split into stride phases when the horizontal stride is > 1
+                float[] phased = new float[k * ld];
+                Sgemm.sgemm(id, Im2colPanels.forColumns(g, x, 0, 0, nb, gr).columns(), ld, 1f, 0f, phased, 0, ld);
+                assertArrayEquals(cols, phased, g + ", " + nb + " image(s), stride phases");
                 // and the transpose: C (k × ld... as ld × k) = I · colsᵀ
                 float[] eyeP = new float[ld * ld];
                 for (int i = 0; i < ld; i++) eyeP[i * ld + i] = 1f;
