@@ -1,8 +1,14 @@
 package org.jgluon.bench.step;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.text.ParseException;
 import java.util.Arrays;
 import java.util.Locale;
+
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 import org.jgluon.engine.Parallel;
 import org.jgluon.engine.memory.BufferPool;
@@ -16,8 +22,12 @@ import org.jgluon.engine.memory.Recycling;
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -Xmx6g -cp bench/target/benchmarks.jar \
- *       org.jgluon.bench.step.StepMemory alexnet_bn 96 [steps 4] [threads 2] [modes on,off]
+ *       org.jgluon.bench.step.StepMemory alexnet_bn 96 [steps 4] [threads 2] [modes on,off] [warm-up steps 1]
  * </pre>
+ *
+ * <p>{@code -Djgluon.jfr=FILE} records a JFR profile ({@code settings=profile}: allocation samples
+ * with stacks) of the timed steps only, after the warm-up, so that the interpreter's and C1's
+ * allocations while the JIT settles stay out of it ({@code jfr view allocation-by-site FILE}).
  */
 public final class StepMemory {
 
@@ -29,6 +39,8 @@ public final class StepMemory {
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         Parallel.setThreads(args.length > 3 ? Integer.parseInt(args[3]) : 2);
         String[] modes = (args.length > 4 ? args[4] : "on,off").split(",");
+        int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 1;
+        String jfr = System.getProperty("jgluon.jfr");
         TrainingStep step = new TrainingStep(kind, res, 128, 42);
         step.train(); // deferred initialisation
         System.out.printf(Locale.ROOT, "%s res %d batch 128, %d threads, heap max %d MiB%n", kind.id, res,
@@ -37,11 +49,14 @@ public final class StepMemory {
             Runnable body = what.equals("train") ? step::train : step::infer;
             double[][] ms = new double[modes.length][steps];
             long[][] bytes = new long[modes.length][steps];
-            for (String m : modes) { // one untimed step per mode: the pool fills, the JIT settles
-                Recycling.setEnabled(m.equals("on"));
-                body.run();
+            for (int w = 0; w < warmup; w++) {
+                for (String m : modes) { // untimed steps per mode: the pool fills, the JIT settles
+                    Recycling.setEnabled(m.equals("on"));
+                    body.run();
+                }
             }
             BufferPool.resetStats();
+            Recording recording = jfr == null ? null : startRecording();
             for (int i = 0; i < steps; i++) {
                 for (int k = 0; k < modes.length; k++) {
                     Recycling.setEnabled(modes[k].equals("on"));
@@ -51,19 +66,42 @@ public final class StepMemory {
                     bytes[k][i] = allocatedBytes() - b0;
                 }
             }
+            if (recording != null) stopRecording(recording, Path.of(jfr.replace(".jfr", "-" + what + ".jfr")));
             for (int k = 0; k < modes.length; k++) {
                 double[] s = ms[k].clone();
                 Arrays.sort(s);
-                long[] mb = Arrays.stream(bytes[k]).map(b -> Math.round(b / 1e6)).toArray();
-                long[] sortedMb = mb.clone();
+                // MB with one decimal: the allocation left is a few hundred kB of small objects per step
+                double[] mb = Arrays.stream(bytes[k]).mapToDouble(b -> Math.round(b / 1e5) / 10.0).toArray();
+                double[] sortedMb = mb.clone();
                 Arrays.sort(sortedMb);
-                System.out.printf(Locale.ROOT, "%-5s recycling %-3s  median %7.0f ms %6d MB allocated/step  (steps: ms %s, MB %s)%n",
+                System.out.printf(Locale.ROOT, "%-5s recycling %-3s  median %7.0f ms %8.1f MB allocated/step  (steps: ms %s, MB %s)%n",
                         what, modes[k], s[s.length / 2], sortedMb[mb.length / 2], Arrays.toString(round(ms[k])),
                         Arrays.toString(mb));
             }
             System.out.println(what + " timed steps, " + BufferPool.stats() + " (a miss = a fresh large array)");
         }
         Recycling.setEnabled(true);
+    }
+
+    private static Recording startRecording() {
+        try {
+            Recording r = new Recording(Configuration.getConfiguration("profile"));
+            r.start();
+            return r;
+        } catch (IOException | ParseException e) {
+            throw new IllegalStateException("StepMemory: cannot start the JFR recording: " + e, e);
+        }
+    }
+
+    private static void stopRecording(Recording r, Path file) {
+        try {
+            r.stop();
+            r.dump(file);
+            r.close();
+            System.out.println("JFR recording of the timed steps: " + file);
+        } catch (IOException e) {
+            throw new IllegalStateException("StepMemory: cannot write the JFR recording " + file + ": " + e, e);
+        }
     }
 
     private static long[] round(double[] v) {

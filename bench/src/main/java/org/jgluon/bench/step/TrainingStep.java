@@ -2,10 +2,13 @@ package org.jgluon.bench.step;
 
 import static org.jgluon.gluon.Kwargs.kw;
 
+import java.util.Collection;
+
 import org.jgluon.engine.Rng;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
 import org.jgluon.engine.ops.NdOps;
+import org.jgluon.gluon.Parameter;
 import org.jgluon.gluon.Trainer;
 import org.jgluon.gluon.init.Xavier;
 import org.jgluon.gluon.loss.SoftmaxCrossEntropyLoss;
@@ -59,10 +62,21 @@ public final class TrainingStep {
 
     /** One training step; returns the summed loss of the batch (before the update). */
     public float train() {
+        float l = lossAndGradients();
+        trainer.step(batch);
+        return l;
+    }
+
+    /** Forward and backward of one step without the update: the summed loss; gradients in {@link #parameters}. */
+    public float lossAndGradients() {
         Tensor l = Autograd.record(() -> NdOps.sum(loss.forward(net.forward(x), y)));
         l.backward();
-        trainer.step(batch);
         return l.asScalar();
+    }
+
+    /** The network's parameters, in the order of its layers. */
+    public Collection<Parameter> parameters() {
+        return net.collectParams().values();
     }
 
     /** The predict-mode forward (running statistics, no dropout, nothing recorded): (batch, 10) logits. */

@@ -66,14 +66,20 @@ public final class ActivationKernels {
     public static void backward(Kind kind, float alpha, float[] x, int xo, float[] y, int yo,
                                 float[] dy, int dyo, float[] dx, int dxo, int n, boolean accumulate) {
         forVectorChunks(n, (lo, hi) -> {
-            int i = lo;
-            int upper = lo + S.loopBound(hi - lo);
-            for (; i < upper; i += L) {
-                FloatVector d = derivative(kind, alpha, FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, y, yo + i));
-                FloatVector v = FloatVector.fromArray(S, dy, dyo + i).mul(d);
-                if (accumulate) v = v.add(FloatVector.fromArray(S, dx, dxo + i));
-                v.intoArray(dx, dxo + i);
-            }
+            // One loop per kind, as in the forward: a loop that switched on the kind per vector
+            // boxed its vectors once a process had used several kinds (C2 compiled every case into
+            // the loop and ran out of inlining budget: 12 bytes per element for sigmoid).
+            int i = switch (kind) {
+                case RELU -> reluBwd(y, yo, dy, dyo, dx, dxo, accumulate, lo, hi);
+                case SIGMOID -> sigmoidBwd(y, yo, dy, dyo, dx, dxo, accumulate, lo, hi);
+                case TANH -> tanhBwd(y, yo, dy, dyo, dx, dxo, accumulate, lo, hi);
+                case SOFTRELU -> softreluBwd(x, xo, dy, dyo, dx, dxo, accumulate, lo, hi);
+                case SOFTSIGN -> softsignBwd(x, xo, dy, dyo, dx, dxo, accumulate, lo, hi);
+                case LEAKY_RELU -> leakyBwd(alpha, x, xo, dy, dyo, dx, dxo, accumulate, lo, hi);
+                case ELU -> eluBwd(alpha, x, xo, y, yo, dy, dyo, dx, dxo, accumulate, lo, hi);
+                case GELU -> geluBwd(x, xo, dy, dyo, dx, dxo, accumulate, lo, hi);
+                case SWISH -> swishBwd(alpha, x, xo, dy, dyo, dx, dxo, accumulate, lo, hi);
+            };
             for (; i < hi; i++) {
                 float v = dy[dyo + i] * derivative(kind, alpha, x[xo + i], y[yo + i]);
                 dx[dxo + i] = accumulate ? dx[dxo + i] + v : v;
@@ -168,41 +174,134 @@ public final class ActivationKernels {
         for (; i < hi; i++) y[yo + i] = x[xo + i] * sigmoid(beta * x[xo + i]);
     }
 
-    // ---- derivatives -------------------------------------------------------------------------
+    // ---- backward loops: dx (+)= dy·f'; each returns where the scalar tail starts ----------
+    // The store is written out in every loop, not put in a helper: after an inlined exp C2 has
+    // used up its inlining budget (NodeCountInliningCutoff) for ordinary methods, and a helper
+    // that takes a vector would then take it boxed. The Vector API's own methods are exempt.
 
-    /** f'(x) as a vector; y = f(x) from the forward. Small cases so that the whole switch inlines. */
-    private static FloatVector derivative(Kind kind, float alpha, FloatVector x, FloatVector y) {
-        return switch (kind) {
-            case RELU -> FloatVector.zero(S).blend(1f, y.compare(VectorOperators.GT, 0f));
-            case SIGMOID -> y.mul(y.neg().add(1f));
-            case TANH -> y.mul(y).neg().add(1f);
-            case SOFTRELU -> sigmoid(x);
-            case SOFTSIGN -> softsignDerivative(x);
-            case LEAKY_RELU -> FloatVector.broadcast(S, alpha).blend(1f, x.compare(VectorOperators.GT, 0f));
-            case ELU -> y.add(alpha).blend(1f, x.compare(VectorOperators.GT, 0f));
-            case GELU -> geluDerivative(x);
-            case SWISH -> swishDerivative(alpha, x);
-        };
+    private static int reluBwd(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, boolean acc, int lo, int hi) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += L) {
+            FloatVector d = zero.blend(1f, FloatVector.fromArray(S, y, yo + i).compare(VectorOperators.GT, 0f));
+            FloatVector v = FloatVector.fromArray(S, dy, dyo + i).mul(d);
+            if (acc) v = v.add(FloatVector.fromArray(S, dx, dxo + i));
+            v.intoArray(dx, dxo + i);
+        }
+        return i;
     }
 
-    private static FloatVector softsignDerivative(FloatVector x) {
-        FloatVector d = x.abs().add(1f);
-        return FloatVector.broadcast(S, 1f).div(d.mul(d));
+    private static int sigmoidBwd(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, boolean acc, int lo, int hi) {
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += L) {
+            FloatVector yv = FloatVector.fromArray(S, y, yo + i);
+            FloatVector v = FloatVector.fromArray(S, dy, dyo + i).mul(yv.mul(yv.neg().add(1f)));
+            if (acc) v = v.add(FloatVector.fromArray(S, dx, dxo + i));
+            v.intoArray(dx, dxo + i);
+        }
+        return i;
     }
 
-    /** Φ(x) + x·φ(x). */
-    private static FloatVector geluDerivative(FloatVector x) {
-        FloatVector cdf = erf(x.mul(INV_SQRT2)).add(1f).mul(0.5f);
-        FloatVector pdf = ActivationMath.exp(x.mul(x).mul(-0.5f)).mul(INV_SQRT_2PI);
-        return x.fma(pdf, cdf);
+    private static int tanhBwd(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, boolean acc, int lo, int hi) {
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += L) {
+            FloatVector yv = FloatVector.fromArray(S, y, yo + i);
+            FloatVector v = FloatVector.fromArray(S, dy, dyo + i).mul(yv.mul(yv).neg().add(1f));
+            if (acc) v = v.add(FloatVector.fromArray(S, dx, dxo + i));
+            v.intoArray(dx, dxo + i);
+        }
+        return i;
+    }
+
+    private static int softreluBwd(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, boolean acc, int lo, int hi) {
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += L) {
+            FloatVector d = ActivationMath.sigmoid(FloatVector.fromArray(S, x, xo + i));
+            FloatVector v = FloatVector.fromArray(S, dy, dyo + i).mul(d);
+            if (acc) v = v.add(FloatVector.fromArray(S, dx, dxo + i));
+            v.intoArray(dx, dxo + i);
+        }
+        return i;
+    }
+
+    private static int softsignBwd(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, boolean acc, int lo, int hi) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += L) {
+            FloatVector d = FloatVector.fromArray(S, x, xo + i).abs().add(1f);
+            FloatVector v = FloatVector.fromArray(S, dy, dyo + i).mul(one.div(d.mul(d)));
+            if (acc) v = v.add(FloatVector.fromArray(S, dx, dxo + i));
+            v.intoArray(dx, dxo + i);
+        }
+        return i;
+    }
+
+    private static int leakyBwd(float alpha, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, boolean acc,
+                                int lo, int hi) {
+        FloatVector slope = FloatVector.broadcast(S, alpha);
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += L) {
+            FloatVector d = slope.blend(1f, FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.GT, 0f));
+            FloatVector v = FloatVector.fromArray(S, dy, dyo + i).mul(d);
+            if (acc) v = v.add(FloatVector.fromArray(S, dx, dxo + i));
+            v.intoArray(dx, dxo + i);
+        }
+        return i;
+    }
+
+    private static int eluBwd(float alpha, float[] x, int xo, float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo,
+                              boolean acc, int lo, int hi) {
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += L) {
+            FloatVector d = FloatVector.fromArray(S, y, yo + i).add(alpha)
+                    .blend(1f, FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.GT, 0f));
+            FloatVector v = FloatVector.fromArray(S, dy, dyo + i).mul(d);
+            if (acc) v = v.add(FloatVector.fromArray(S, dx, dxo + i));
+            v.intoArray(dx, dxo + i);
+        }
+        return i;
+    }
+
+    /**
+     * Φ(x) + x·φ(x). φ(x) = e^(−x²/2)/√(2π) reuses the exponential inside erf(x/√2), e^−(x/√2)²:
+     * a loop with a second exp was past C2's inlining budget and boxed every vector.
+     */
+    private static int geluBwd(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, boolean acc, int lo, int hi) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xo + i);
+            // erf(u), u = x/√2, as erf(FloatVector) below, keeping e = e^−u²
+            FloatVector u = xv.mul(INV_SQRT2), au = u.abs();
+            FloatVector t = one.div(au.fma(ERF_P, 1f));
+            FloatVector poly = t.fma(ERF_A5, ERF_A4).fma(t, FloatVector.broadcast(S, ERF_A3))
+                    .fma(t, FloatVector.broadcast(S, ERF_A2)).fma(t, FloatVector.broadcast(S, ERF_A1)).mul(t);
+            FloatVector e = ActivationMath.exp(au.mul(au).neg());
+            FloatVector r = one.sub(poly.mul(e));
+            FloatVector erf = r.blend(r.neg(), u.compare(VectorOperators.LT, 0f));
+            FloatVector d = xv.fma(e.mul(INV_SQRT_2PI), erf.add(1f).mul(0.5f));
+            FloatVector v = FloatVector.fromArray(S, dy, dyo + i).mul(d);
+            if (acc) v = v.add(FloatVector.fromArray(S, dx, dxo + i));
+            v.intoArray(dx, dxo + i);
+        }
+        return i;
     }
 
     /** s + βx·s·(1−s), s = sigmoid(βx). */
-    private static FloatVector swishDerivative(float beta, FloatVector x) {
-        FloatVector bx = x.mul(beta);
-        FloatVector s = sigmoid(bx);
-        return bx.mul(s).mul(s.neg().add(1f)).add(s);
+    private static int swishBwd(float beta, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, boolean acc,
+                                int lo, int hi) {
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += L) {
+            FloatVector bx = FloatVector.fromArray(S, x, xo + i).mul(beta);
+            FloatVector s = ActivationMath.sigmoid(bx);
+            FloatVector v = FloatVector.fromArray(S, dy, dyo + i).mul(bx.mul(s).mul(s.neg().add(1f)).add(s));
+            if (acc) v = v.add(FloatVector.fromArray(S, dx, dxo + i));
+            v.intoArray(dx, dxo + i);
+        }
+        return i;
     }
+
+    // ---- scalar derivatives (the tails) ------------------------------------------------------
 
     private static float derivative(Kind kind, float alpha, float x, float y) {
         return switch (kind) {
@@ -217,9 +316,14 @@ public final class ActivationKernels {
             case LEAKY_RELU -> x > 0f ? 1f : alpha;
             case ELU -> x > 0f ? 1f : y + alpha;
             case GELU -> {
-                float cdf = 0.5f * (1f + erf(x * INV_SQRT2));
-                float pdf = ActivationMath.exp(x * x * -0.5f) * INV_SQRT_2PI;
-                yield Math.fma(x, pdf, cdf);
+                // as geluBwd: φ from the e^−u² inside erf(u), u = x/√2
+                float u = x * INV_SQRT2, au = Math.abs(u);
+                float t = 1f / Math.fma(au, ERF_P, 1f);
+                float poly = Math.fma(Math.fma(Math.fma(Math.fma(t, ERF_A5, ERF_A4), t, ERF_A3), t, ERF_A2), t, ERF_A1) * t;
+                float e = ActivationMath.exp(-(au * au));
+                float r = 1f - poly * e;
+                float erf = u < 0f ? -r : r;
+                yield Math.fma(x, e * INV_SQRT_2PI, (erf + 1f) * 0.5f);
             }
             case SWISH -> {
                 float s = sigmoid(alpha * x);

@@ -18,6 +18,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class ActivationMath {
 
+    // Constants are broadcast with FloatVector.broadcast itself, not through a helper: past its node
+    // budget (NodeCountInliningCutoff) C2 stops inlining ordinary methods, and a helper that returns
+    // a vector then returns it boxed, on the heap (tanh's loop allocated 18 bytes per element). The
+    // Vector API's own methods are force-inlined, exempt from that budget.
+
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private static final float LOG2E = 1.44269504088896341f;
@@ -41,9 +46,10 @@ public final class ActivationMath {
     public static FloatVector exp(FloatVector x) {
         FloatVector xc = x.max(EXP_LO).min(EXP_HI);
         FloatVector z = xc.fma(LOG2E, ROUND).sub(ROUND);              // round(x·log2 e)
-        FloatVector r = z.fma(bc(-LN2_HI), xc);
-        r = z.fma(bc(-LN2_LO), r);                                       // x − z·ln 2, in two parts
-        FloatVector p = r.fma(E0, E1).fma(r, bc(E2)).fma(r, bc(E3)).fma(r, bc(E4)).fma(r, bc(E5));
+        FloatVector r = z.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+        r = z.fma(FloatVector.broadcast(S, -LN2_LO), r);                 // x − z·ln 2, in two parts
+        FloatVector p = r.fma(E0, E1).fma(r, FloatVector.broadcast(S, E2)).fma(r, FloatVector.broadcast(S, E3))
+                .fma(r, FloatVector.broadcast(S, E4)).fma(r, FloatVector.broadcast(S, E5));
         p = p.fma(r.mul(r), r).add(1f);
         // 2^z as 2^(z−1)·2 so that z = 128 (x near 88.7) still has a normal exponent field
         IntVector zi = (IntVector) z.convert(VectorOperators.F2I, 0);
@@ -74,8 +80,9 @@ public final class ActivationMath {
     public static FloatVector expm1(FloatVector x) {
         FloatVector big = exp(x).sub(1f);
         // x + x²/2 + x³/6 + x⁴/24 + x⁵/120 + x⁶/720 + x⁷/5040, |x| < 0.3: error < 1e-8·|x|
-        FloatVector p = x.fma(1f / 5040, 1f / 720).fma(x, bc(1f / 120)).fma(x, bc(1f / 24)).fma(x, bc(1f / 6))
-                .fma(x, bc(0.5f));
+        FloatVector p = x.fma(1f / 5040, 1f / 720).fma(x, FloatVector.broadcast(S, 1f / 120))
+                .fma(x, FloatVector.broadcast(S, 1f / 24)).fma(x, FloatVector.broadcast(S, 1f / 6))
+                .fma(x, FloatVector.broadcast(S, 0.5f));
         FloatVector small = p.fma(x.mul(x), x);
         return big.blend(small, x.abs().compare(VectorOperators.LT, EXPM1_SMALL));
     }
@@ -91,10 +98,11 @@ public final class ActivationMath {
 
     public static FloatVector tanh(FloatVector x) {
         FloatVector ax = x.abs();
-        FloatVector big = bc(1f).sub(bc(2f).div(exp(ax.mul(2f)).add(1f)));
+        FloatVector big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(exp(ax.mul(2f)).add(1f)));
         big = big.blend(big.neg(), x.compare(VectorOperators.LT, 0f));
         FloatVector z = x.mul(x);
-        FloatVector p = z.fma(T0, T1).fma(z, bc(T2)).fma(z, bc(T3)).fma(z, bc(T4));
+        FloatVector p = z.fma(T0, T1).fma(z, FloatVector.broadcast(S, T2)).fma(z, FloatVector.broadcast(S, T3))
+                .fma(z, FloatVector.broadcast(S, T4));
         FloatVector small = p.mul(z).fma(x, x);
         return big.blend(small, ax.compare(VectorOperators.LT, 0.625f));
     }
@@ -120,11 +128,12 @@ public final class ActivationMath {
         FloatVector e = FloatVector.zero(S).blend(1f, high);
         FloatVector x = m.sub(1f);
         FloatVector z = x.mul(x);
-        FloatVector y = x.fma(L0, L1).fma(x, bc(L2)).fma(x, bc(L3)).fma(x, bc(L4)).fma(x, bc(L5)).fma(x, bc(L6))
-                .fma(x, bc(L7)).fma(x, bc(L8)).mul(x).mul(z);
-        y = e.fma(bc(LN2_LO), y);
-        y = z.fma(bc(-0.5f), y);
-        FloatVector log = e.fma(bc(LN2_HI), x.add(y));
+        FloatVector y = x.fma(L0, L1).fma(x, FloatVector.broadcast(S, L2)).fma(x, FloatVector.broadcast(S, L3))
+                .fma(x, FloatVector.broadcast(S, L4)).fma(x, FloatVector.broadcast(S, L5))
+                .fma(x, FloatVector.broadcast(S, L6)).fma(x, FloatVector.broadcast(S, L7)).fma(x, FloatVector.broadcast(S, L8)).mul(x).mul(z);
+        y = e.fma(FloatVector.broadcast(S, LN2_LO), y);
+        y = z.fma(FloatVector.broadcast(S, -0.5f), y);
+        FloatVector log = e.fma(FloatVector.broadcast(S, LN2_HI), x.add(y));
         FloatVector wm1 = w.sub(1f);
         FloatVector corrected = log.mul(u.div(wm1));
         return corrected.blend(u, wm1.compare(VectorOperators.EQ, 0f));
@@ -152,14 +161,10 @@ public final class ActivationMath {
 
     /** 1/(1 + e^−x); e^−x overflows to +inf for x < −88.7, giving exactly 0. */
     public static FloatVector sigmoid(FloatVector x) {
-        return bc(1f).div(exp(x.neg()).add(1f));
+        return FloatVector.broadcast(S, 1f).div(exp(x.neg()).add(1f));
     }
 
     public static float sigmoid(float x) {
         return 1f / (exp(-x) + 1f);
-    }
-
-    private static FloatVector bc(float v) {
-        return FloatVector.broadcast(S, v);
     }
 }

@@ -1,7 +1,6 @@
 package org.jgluon.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.jgluon.engine.Parallel;
 
@@ -294,7 +293,9 @@ public final class Conv2dKernels {
     /**
      * db (f) += Σ over images and pixels of dy; split over channels only. Each image's row (P
      * values) is summed in float vector lanes, the rows in double: a scalar double chain ran at
-     * one add per 4 cycles.
+     * one add per 4 cycles. The lanes are combined by {@link Lanes#sum} in lane order:
+     * {@code reduceLanes(ADD)} combined them in another order once compiled, so the first step of
+     * a fresh JVM gave other bias-gradient bits than later ones ({@code StepDeterminism} found it).
      */
     public static void backwardBias(Conv2dGeometry g, float[] dy, int dyOff, float[] db, int dbOff) {
         int p = g.outPixels();
@@ -307,7 +308,7 @@ public final class Conv2dKernels {
                     for (; j <= p - VL; j += VL) v = v.add(FloatVector.fromArray(SPECIES, dy, row + j));
                     float tail = 0f;
                     for (; j < p; j++) tail += dy[row + j];
-                    s += (double) v.reduceLanes(VectorOperators.ADD) + tail;
+                    s += Lanes.sum(v) + tail;
                 }
                 db[dbOff + f] += (float) s;
             }

@@ -12,10 +12,15 @@ final class Lanes {
 
     private Lanes() {}
 
-    /** The sum of the lanes of {@code v}, in lane order, in double. */
+    /**
+     * The sum of the lanes of {@code v}, in lane order, in double. Lane by lane rather than through
+     * {@code toArray()}: that array is a heap allocation whenever C2 does not inline this method.
+     * A caller whose loop inlines an exp should add the lanes itself the same way (past C2's
+     * inlining budget this method is a call, and a vector passed to a call is boxed).
+     */
     static double sum(FloatVector v) {
         double s = 0;
-        for (float lane : v.toArray()) s += lane;
+        for (int i = 0; i < v.length(); i++) s += v.lane(i);
         return s;
     }
 }

@@ -109,45 +109,57 @@ public final class ReduceKernels {
         return acc;
     }
 
-    /** Reduces a contiguous run; sums accumulate in double lanes (a fixed order, independent of threads). */
+    /**
+     * Reduces a contiguous run; sums accumulate in double lanes (a fixed order, independent of
+     * threads). One method per op: a loop per op in one method boxed the vectors of the op
+     * compiled last (MIN: 3.8 MB per call on 274 Ki elements). The lanes are combined without
+     * {@code toArray()}, which allocated an array per run.
+     */
     private static double run(Reduce op, float[] x, int xo, int n) {
-        switch (op) {
-            case SUM -> {
-                // widen each float vector into two double vectors; lanes are combined in index order
-                // (not reduceLanes, whose order may differ between the interpreter and compiled code)
-                DoubleVector lo = DoubleVector.zero(D), hi = DoubleVector.zero(D);
-                int i = 0;
-                for (int u = S.loopBound(n); i < u; i += S.length()) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
-                    hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
-                }
-                double[] lanes = lo.add(hi).toArray();
-                double s = 0;
-                for (double l : lanes) s += l;
-                for (; i < n; i++) s += x[xo + i];
-                return s;
-            }
-            case MAX -> {
-                // lane-wise max has Math.max semantics (NaN wins, -0 < +0), so any order gives the same value
-                FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-                int i = 0;
-                for (int u = S.loopBound(n); i < u; i += S.length()) acc = acc.max(FloatVector.fromArray(S, x, xo + i));
-                float v = Float.NEGATIVE_INFINITY;
-                for (float l : acc.toArray()) v = Math.max(v, l);
-                for (; i < n; i++) v = Math.max(v, x[xo + i]);
-                return v;
-            }
-            default -> {
-                FloatVector acc = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
-                int i = 0;
-                for (int u = S.loopBound(n); i < u; i += S.length()) acc = acc.min(FloatVector.fromArray(S, x, xo + i));
-                float v = Float.POSITIVE_INFINITY;
-                for (float l : acc.toArray()) v = Math.min(v, l);
-                for (; i < n; i++) v = Math.min(v, x[xo + i]);
-                return v;
-            }
+        return switch (op) {
+            case SUM -> sumRun(x, xo, n);
+            case MAX -> maxRun(x, xo, n);
+            case MIN -> minRun(x, xo, n);
+        };
+    }
+
+    private static double sumRun(float[] x, int xo, int n) {
+        // widen each float vector into two double vectors; lanes are combined in index order
+        // (not reduceLanes, whose order may differ between the interpreter and compiled code)
+        DoubleVector lo = DoubleVector.zero(D), hi = DoubleVector.zero(D);
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+            hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
         }
+        DoubleVector lanes = lo.add(hi);
+        double s = 0;
+        for (int l = 0; l < D.length(); l++) s += lanes.lane(l);
+        for (; i < n; i++) s += x[xo + i];
+        return s;
+    }
+
+    // lane-wise max/min have Math.max/min semantics (NaN wins, -0 < +0), so any order gives the same
+    // value and reduceLanes may combine the lanes in whatever order it likes (1.7× faster on rows of
+    // 64 than extracting the 16 lanes one by one)
+
+    private static double maxRun(float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += S.length()) acc = acc.max(FloatVector.fromArray(S, x, xo + i));
+        float v = acc.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) v = Math.max(v, x[xo + i]);
+        return v;
+    }
+
+    private static double minRun(float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
+        int i = 0;
+        for (int u = S.loopBound(n); i < u; i += S.length()) acc = acc.min(FloatVector.fromArray(S, x, xo + i));
+        float v = acc.reduceLanes(VectorOperators.MIN);
+        for (; i < n; i++) v = Math.min(v, x[xo + i]);
+        return v;
     }
 
     /** {@code [K, R]}: one output per row. */

@@ -12,7 +12,8 @@ import org.jgluon.engine.Parallel;
  * <p>BLIS-style: for each K slice, B is packed into panels NR = 2 vectors wide and A into
  * MR = 12-row micro-panels (a block of rows at a time); a 12×NR register tile (12 broadcasts of A times
  * two B vectors = 24 accumulators held in locals across the K loop) does the work. Row tails use
- * 4-row and 1-row tiles, a right-edge panel of at most one vector a half-width tile; column tails
+ * a 4-row tile (also for the last 1-3 rows), a right-edge panel of at most one vector a half-width
+ * tile; column tails
  * are zero-padded in the packed B and masked on the store.
  * The four transpose cases differ only in the packing.
  *
@@ -104,7 +105,7 @@ public final class Sgemm {
     /**
      * Packs op(A) (m × k; stored k × m when {@code transA}) into {@code into} from {@code intoOff}
      * ({@link #packedSize} floats): for each K slice of the default blocking (slice at pc of depth
-     * kc starts at {@code pc·m}) the micro-panels of 12, then 4 and 1 rows, row i's panel at
+     * kc starts at {@code pc·m}) the micro-panels of 12, then 4, then the last 1-3 rows, row i's panel at
      * {@code pc·m + i·kc}. Row blocks and thread splits start at multiples of 12, so every block
      * finds its panels there.
      */
@@ -314,8 +315,8 @@ public final class Sgemm {
         }
 
         /**
-         * Packs {@code op(A)[ic:ic+mc, pc:pc+kc]} into micro-panels of MR rows, then 4-row and
-         * 1-row panels for the tail: a panel of h rows holds, for each p, h consecutive values.
+         * Packs {@code op(A)[ic:ic+mc, pc:pc+kc]} into micro-panels of MR rows, then 4-row panels
+         * and one of the last 1-3 rows: a panel of h rows holds, for each p, h consecutive values.
          */
         void packA(float[] pa, int dst, int ic, int mc, int pc, int kc, boolean direct) {
             int i = 0;
@@ -368,8 +369,7 @@ public final class Sgemm {
                         tile12Direct(a, aOff + (ic + i) * lda + pc, lda, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
                     } else if (h == MR && cols <= VL) tile12Half(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
                     else if (h == MR) tile12(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
-                    else if (h == 4) tile4(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
-                    else tile1(pa, aIdx, pb, bIdx, kc, acc, c, ci, cols, alpha, cScale);
+                    else tile4(pa, aIdx, h, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
                     aIdx += h * kc;
                     i += h;
                 }
@@ -377,9 +377,9 @@ public final class Sgemm {
         }
     }
 
-    /** Height of the next A micro-panel when {@code rows} rows remain: 12, else 4, else 1. */
+    /** Height of the next A micro-panel when {@code rows} rows remain: 12, else 4, else all of them (1-3). */
     private static int panelHeight(int rows) {
-        return rows >= MR ? MR : rows >= 4 ? 4 : 1;
+        return rows >= MR ? MR : Math.min(rows, 4);
     }
 
     private static int ceilDiv(int x, int y) {
@@ -521,40 +521,35 @@ public final class Sgemm {
         update(acc, 12, c, ci, ldc, cols, alpha, cScale);
     }
 
-    private static void tile4(float[] pa, int ai, float[] pb, int bi, int kc,
+    /**
+     * The tile of a 4-row panel, or of the last panel of {@code h} = 1-3 rows: its missing rows
+     * repeat the last one (computed and not stored). One method for every row tail rather than a
+     * 1-row tile too: a tile that only the rare shapes reach (the 10-class dense layer's weight
+     * gradient) runs in C1's code for its first hundreds of calls, where every vector is a heap
+     * object (≈ 8 MB per AlexNet-BN step at 224 for the first ten steps).
+     */
+    private static void tile4(float[] pa, int ai, int h, float[] pb, int bi, int kc,
                               float[] acc, float[] c, int ci, int ldc, int cols, float alpha, float cScale) {
+        int r1 = Math.min(1, h - 1), r2 = Math.min(2, h - 1), r3 = Math.min(3, h - 1);
         FloatVector z = FloatVector.zero(SPECIES);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++, ai += 4, bi += NR) {
+        for (int p = 0; p < kc; p++, ai += h, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
             FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);
             c00 = b0.fma(av, c00); c01 = b1.fma(av, c01);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            av = FloatVector.broadcast(SPECIES, pa[ai + r1]);
             c10 = b0.fma(av, c10); c11 = b1.fma(av, c11);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            av = FloatVector.broadcast(SPECIES, pa[ai + r2]);
             c20 = b0.fma(av, c20); c21 = b1.fma(av, c21);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            av = FloatVector.broadcast(SPECIES, pa[ai + r3]);
             c30 = b0.fma(av, c30); c31 = b1.fma(av, c31);
         }
         c00.intoArray(acc, 0 * VL); c01.intoArray(acc, 1 * VL);
         c10.intoArray(acc, 2 * VL); c11.intoArray(acc, 3 * VL);
         c20.intoArray(acc, 4 * VL); c21.intoArray(acc, 5 * VL);
         c30.intoArray(acc, 6 * VL); c31.intoArray(acc, 7 * VL);
-        update(acc, 4, c, ci, ldc, cols, alpha, cScale);
-    }
-
-    private static void tile1(float[] pa, int ai, float[] pb, int bi, int kc,
-                              float[] acc, float[] c, int ci, int cols, float alpha, float cScale) {
-        FloatVector z = FloatVector.zero(SPECIES);
-        FloatVector c00 = z, c01 = z;
-        for (int p = 0; p < kc; p++, ai++, bi += NR) {
-            FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);
-            c00 = FloatVector.fromArray(SPECIES, pb, bi).fma(av, c00);
-            c01 = FloatVector.fromArray(SPECIES, pb, bi + VL).fma(av, c01);
-        }
-        c00.intoArray(acc, 0); c01.intoArray(acc, VL);
-        update(acc, 1, c, ci, 0, cols, alpha, cScale);
+        update(acc, h, c, ci, ldc, cols, alpha, cScale);
     }
 
     /**

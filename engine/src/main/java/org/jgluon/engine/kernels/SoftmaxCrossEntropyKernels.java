@@ -96,7 +96,11 @@ public final class SoftmaxCrossEntropyKernels {
             for (; i < end; i += L) {
                 acc = acc.add(ActivationMath.exp(FloatVector.fromArray(S, x, off + i).sub(sv)));
             }
-            sum += Lanes.sum(acc);
+            // Lanes.sum written out: after the inlined exp C2 no longer inlines ordinary methods
+            // (NodeCountInliningCutoff), and acc passed to a call would be boxed (80 bytes a row)
+            double lanes = 0;
+            for (int l = 0; l < L; l++) lanes += acc.lane(l);
+            sum += lanes;
         }
         for (; i < len; i++) sum += ActivationMath.exp(x[off + i] - shift);
         return sum;

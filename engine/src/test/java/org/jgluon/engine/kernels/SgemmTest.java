@@ -193,6 +193,35 @@ class SgemmTest {
         }
     }
 
+    /**
+     * A row of C has the same bits whichever tile computes it: the last 1-11 rows of an m-row
+     * product (4-row tiles, the last 1-3 rows in a 4-row tile that repeats its last row) against
+     * the same rows inside a 24-row product (12-row tiles), with A packed in place and beforehand.
+     */
+    @Test
+    void rowTailsGiveTheSameBitsAsTheTwelveRowTile() {
+        SplittableRandom r = new SplittableRandom(12);
+        int n = 2 * Sgemm.NR + 7, k = 61; // m·n·k above the plain loop's limit for every m
+        for (int m = 1; m <= 23; m++) {
+            if (m % 12 == 0) continue;
+            float[] a = random(r, 24 * k), b = random(r, k * n), c0 = random(r, 24 * n);
+            float[] whole = c0.clone(), tail = c0.clone(), packed = c0.clone();
+            Sgemm.sgemm(false, false, 24, n, k, 0.5f, a, 0, k, b, 0, n, 0.75f, whole, 0, n);
+            // rows 24-m .. 23 on their own: m rows, whose last m % 12 fall in the tail tiles
+            int first = 24 - m;
+            Sgemm.sgemm(false, false, m, n, k, 0.5f, a, first * k, k, b, 0, n, 0.75f, tail, first * n, n);
+            Sgemm.PackedA pa = Sgemm.pack(false, m, k, a, first * k, k, new float[Sgemm.packedSize(m, k)], 0);
+            Sgemm.sgemm(pa, false, n, 0.5f, b, 0, n, 0.75f, packed, first * n, n);
+            for (int i = first * n; i < 24 * n; i++) {
+                int want = Float.floatToRawIntBits(whole[i]);
+                if (want != Float.floatToRawIntBits(tail[i]) || want != Float.floatToRawIntBits(packed[i])) {
+                    fail("m=" + m + ": row " + (i / n - first) + " column " + i % n + " differs from the 12-row tile: "
+                            + whole[i] + " vs " + tail[i] + " / " + packed[i] + " (A packed)");
+                }
+            }
+        }
+    }
+
     @Test
     void threadGridPrefersSplittingColumns() {
         assertArrayEquals(new int[] {1, 2}, Sgemm.threadGrid(1024, 1024, 1024, 2));
