@@ -23,19 +23,20 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * AlexNet's 3×3 stride-2 pooling layers at batch 128, max and average: the training forward, the
- * predict forward and the backward (avg: train and predict are the same pass). {@code impl=old}
- * runs the kernels as they were before the rewrite ({@link PoolBenchOldKernel}), so old and new
- * are timed in one run.
+ * predict forward and the backward (avg: train and predict are the same pass). To compare with
+ * another build, run the same benchmark from that build's jar in the same session, alternating
+ * (the session-3 rewrite was measured that way against a copy of the previous kernels, which
+ * commit a424d53 still has as {@code PoolBenchOldKernel}).
  *
  * <p>Counters (in "ops/s"): {@code gbps} is the traffic the current design must at least make,
- * per second (the same bytes for old and new, so the ratio is the speed ratio): forward reads x,
+ * per second: forward reads x,
  * writes y (and the winners when training); backward reads dy (max: and the winners), reads and
  * writes dx. {@code moutputs} is millions
  * of outputs per second: 1000 / moutputs = ns per output.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar PoolBench \
- *        -p size=96 -p kind=max -p impl=old,new -p threads=2 -f 1 -wi 2 -i 3
+ *        -p size=96 -p kind=max -p threads=2 -f 1 -wi 2 -i 3
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -55,9 +56,6 @@ public class PoolBench {
     @Param({"train", "predict", "backward"})
     public String pass;
 
-    @Param({"new", "old"})
-    public String impl;
-
     @Param({"224"})
     public int size;
 
@@ -69,7 +67,7 @@ public class PoolBench {
 
     private Pool2dGeometry g;
     private float[] x, y, dy, dx;
-    private int[] argmax, winners;
+    private int[] winners;
     private double bytes;
 
     /** The achieved memory traffic in GB/s and the outputs per second (millions), reported next to the rate. */
@@ -89,10 +87,8 @@ public class PoolBench {
         dy = ConvBench.random(r, g.planes() * g.outPixels());
         y = new float[dy.length];
         dx = new float[x.length];
-        argmax = new int[dy.length];
         winners = new int[dy.length];
-        Pool2dKernels.maxForward(g, x, 0, y, 0, winners);
-        PoolBenchOldKernel.maxForward(g, x, 0, new float[y.length], 0, argmax);
+        Pool2dKernels.maxForward(g, x, 0, y, 0, winners); // the winners the backward routes dy to
         boolean max = kind.equals("max");
         bytes = 4.0 * (pass.equals("backward") ? dy.length * (max ? 2 : 1) + 2.0 * x.length
                                                : x.length + y.length * (max && pass.equals("train") ? 2 : 1));
@@ -100,21 +96,12 @@ public class PoolBench {
 
     @Benchmark
     public void run(Rate rate) {
-        boolean old = impl.equals("old"), train = pass.equals("train");
+        boolean train = pass.equals("train");
         if (kind.equals("max")) {
-            if (pass.equals("backward")) {
-                if (old) PoolBenchOldKernel.maxBackward(g, dy, 0, argmax, dx, 0);
-                else Pool2dKernels.maxBackward(g, winners, dy, 0, dx, 0);
-            } else if (old) {
-                PoolBenchOldKernel.maxForward(g, x, 0, y, 0, train ? argmax : null);
-            } else {
-                Pool2dKernels.maxForward(g, x, 0, y, 0, train ? winners : null);
-            }
+            if (pass.equals("backward")) Pool2dKernels.maxBackward(g, winners, dy, 0, dx, 0);
+            else Pool2dKernels.maxForward(g, x, 0, y, 0, train ? winners : null);
         } else if (pass.equals("backward")) {
-            if (old) PoolBenchOldKernel.avgBackward(g, true, dy, 0, dx, 0);
-            else Pool2dAvgKernels.backward(g, true, dy, 0, dx, 0);
-        } else if (old) {
-            PoolBenchOldKernel.avgForward(g, true, x, 0, y, 0);
+            Pool2dAvgKernels.backward(g, true, dy, 0, dx, 0);
         } else {
             Pool2dAvgKernels.forward(g, true, x, 0, y, 0);
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.jgluon.engine.Parallel;
@@ -52,6 +53,29 @@ class AutogradTest {
 
         Tensor h = vec(1, 1, 1).attachGrad();
         assertThrows(IllegalArgumentException.class, () -> Autograd.backward(List.of(h), List.of(vec(1), vec(2)), false));
+    }
+
+    @Test
+    void headGradientsLongerThanAVectorAreSeededWhole() {
+        // 37 values: whole vectors and a tail through the SIMD seeding, for op and leaf heads
+        float[] xs = new float[37], g1 = new float[37], g2 = new float[37];
+        for (int i = 0; i < 37; i++) {
+            xs[i] = i;
+            g1[i] = 0.5f * i;
+            g2[i] = 1 - i;
+        }
+        Tensor x = NdOps.array(xs).attachGrad();
+        Tensor y = Autograd.record(() -> NdOps.mulScalar(x, 3f));
+        Autograd.backward(List.of(y, y, x), List.of(NdOps.array(g1), NdOps.array(g2), NdOps.array(g1)), false);
+        float[] expected = new float[37];
+        for (int i = 0; i < 37; i++) expected[i] = (g1[i] + g2[i]) * 3f + g1[i];
+        assertArrayEquals(expected, x.grad().toArray(), 1e-5f, "a repeated op head counts twice, the leaf head adds");
+
+        Tensor z = Autograd.record(() -> NdOps.mulScalar(x, 2f));
+        z.backward();
+        float[] twos = new float[37];
+        Arrays.fill(twos, 2f);
+        assertArrayEquals(twos, x.grad().toArray(), "no head gradient: ones");
     }
 
     @Test

@@ -109,22 +109,28 @@ class BatchNormKernelsTest {
             for (int inner : new int[] {1, 7, 15, 16, 17, 33}) {
                 // 2-D input ((N, C), inner 1) runs vectors across channels: widths around the vector length
                 int[] widths = inner == 1 ? new int[] {1, 3, 16, 17, 35} : new int[] {1, 3};
-                for (int channels : widths) {
-                    int n = outer * channels * inner;
-                    // an offset mean exercises the shifted sums
-                    float[] x = randn(rnd, n, 3, 2);
-                    float[] gamma = randn(rnd, channels, 1, 0.5), beta = randn(rnd, channels, 0, 0.5);
-                    float[] dz = randn(rnd, n, 0, 1);
-                    float[] rm = randn(rnd, channels, 3, 0.5), rv = new float[channels];
-                    for (int c = 0; c < channels; c++) rv[c] = 1 + rnd.nextFloat() * 3;
-                    String where = " (" + outer + ", " + channels + ", " + inner + ")";
-                    for (boolean relu : new boolean[] {false, true}) {
-                        checkTrain(x, dz, outer, channels, inner, gamma, beta, relu, where + (relu ? " relu" : ""));
-                        checkTrain(x, dz, outer, channels, inner, null, null, relu, where + " no gamma/beta");
-                        checkInference(x, dz, outer, channels, inner, gamma, beta, rm, rv, relu, where);
-                    }
-                }
+                for (int channels : widths) checkEveryMode(rnd, outer, channels, inner);
             }
+        }
+    }
+
+    /**
+     * Random x (an offset mean, which exercises the shifted sums), dz, γ, β and running statistics
+     * of shape (outer, channels, inner), then train (with and without γ/β) and inference, each
+     * with and without the fused ReLU, against the scalar twin.
+     */
+    static void checkEveryMode(Random rnd, int outer, int channels, int inner) {
+        int n = outer * channels * inner;
+        float[] x = randn(rnd, n, 3, 2);
+        float[] gamma = randn(rnd, channels, 1, 0.5), beta = randn(rnd, channels, 0, 0.5);
+        float[] dz = randn(rnd, n, 0, 1);
+        float[] rm = randn(rnd, channels, 3, 0.5), rv = new float[channels];
+        for (int c = 0; c < channels; c++) rv[c] = 1 + rnd.nextFloat() * 3;
+        String where = " (" + outer + ", " + channels + ", " + inner + ")";
+        for (boolean relu : new boolean[] {false, true}) {
+            checkTrain(x, dz, outer, channels, inner, gamma, beta, relu, where + (relu ? " relu" : ""));
+            checkTrain(x, dz, outer, channels, inner, null, null, relu, where + " no gamma/beta");
+            checkInference(x, dz, outer, channels, inner, gamma, beta, rm, rv, relu, where);
         }
     }
 

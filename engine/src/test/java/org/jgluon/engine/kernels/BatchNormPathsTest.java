@@ -1,7 +1,6 @@
 package org.jgluon.engine.kernels;
 
-import static org.jgluon.engine.kernels.BatchNormKernelsTest.checkInference;
-import static org.jgluon.engine.kernels.BatchNormKernelsTest.checkTrain;
+import static org.jgluon.engine.kernels.BatchNormKernelsTest.checkEveryMode;
 import static org.jgluon.engine.kernels.BatchNormKernelsTest.runAll;
 import static org.jgluon.engine.kernels.NormTesting.assertClose;
 import static org.jgluon.engine.kernels.NormTesting.dot;
@@ -32,19 +31,7 @@ class BatchNormPathsTest {
     @Test
     void bothPathsMatchTheScalarTwin() {
         Random rnd = new Random(31);
-        for (int[] s : SHAPES) {
-            int outer = s[0], channels = s[1], inner = s[2], n = outer * channels * inner;
-            float[] x = randn(rnd, n, 3, 2), dz = randn(rnd, n, 0, 1);
-            float[] gamma = randn(rnd, channels, 1, 0.5), beta = randn(rnd, channels, 0, 0.5);
-            float[] rm = randn(rnd, channels, 3, 0.5), rv = new float[channels];
-            for (int c = 0; c < channels; c++) rv[c] = 1 + rnd.nextFloat() * 3;
-            String where = " (" + outer + ", " + channels + ", " + inner + ")";
-            for (boolean relu : new boolean[] {false, true}) {
-                checkTrain(x, dz, outer, channels, inner, gamma, beta, relu, where + (relu ? " relu" : ""));
-                checkTrain(x, dz, outer, channels, inner, null, null, relu, where + " no gamma/beta");
-                checkInference(x, dz, outer, channels, inner, gamma, beta, rm, rv, relu, where);
-            }
-        }
+        for (int[] s : SHAPES) checkEveryMode(rnd, s[0], s[1], s[2]);
     }
 
     @Test
