@@ -5,11 +5,26 @@ import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
 import org.jgluon.engine.kernels.Conv2dGeometry;
 import org.jgluon.engine.kernels.Conv2dKernels;
+import org.jgluon.engine.kernels.Conv2dWinograd;
 
 /** Convolution with autograd (MXNet {@code Convolution}, NCHW). */
 public final class ConvOps {
 
+    /**
+     * System property that turns the Winograd path off ({@code -Djgluon.winograd=false}): read on
+     * every call, so that old and new can be timed in one process.
+     */
+    public static final String WINOGRAD_PROPERTY = "jgluon.winograd";
+
     private ConvOps() {}
+
+    /**
+     * True when {@link #conv2d} runs g in the Winograd domain ({@link Conv2dWinograd}: 3×3, stride 1,
+     * dilation 1, groups 1) rather than as implicit im2col + SGEMM ({@link Conv2dKernels}).
+     */
+    public static boolean usesWinograd(Conv2dGeometry g) {
+        return Conv2dWinograd.applies(g) && !"false".equalsIgnoreCase(System.getProperty(WINOGRAD_PROPERTY, "true").trim());
+    }
 
     /**
      * 2-D convolution. {@code stride}, {@code padding}, {@code dilation} are (h, w) pairs; a
@@ -21,21 +36,34 @@ public final class ConvOps {
      *   backward(dy (N, F, OH, OW)): needs x and w (kept by reference, not copied)
      *     dx += col2im(wᵀ·dy)   dw += Σ_images dy·im2col(x)ᵀ   dbias += Σ_{N, OH, OW} dy
      * </pre>
+     * 3×3 stride-1 convolutions (groups 1, dilation 1) go through Winograd's F(2×2, 3×3) in all three
+     * passes ({@link #usesWinograd}); the others through implicit im2col + SGEMM.
      */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation,
                                 int groups) {
         Conv2dGeometry g = geometry(x, w, bias, stride, padding, dilation, groups);
         Tensor y = Tensor.pooled(g.n(), g.f(), g.oh(), g.ow()); // the kernel writes every element
-        Conv2dKernels.forward(g, x.data(), x.offset(), w.data(), w.offset(),
-                bias == null ? null : bias.data(), bias == null ? 0 : bias.offset(), y.data(), y.offset());
+        boolean winograd = usesWinograd(g); // decided once: forward and backward take the same path
+        float[] b = bias == null ? null : bias.data();
+        int bOff = bias == null ? 0 : bias.offset();
+        if (winograd) Conv2dWinograd.forward(g, x.data(), x.offset(), w.data(), w.offset(), b, bOff, y.data(), y.offset());
+        else Conv2dKernels.forward(g, x.data(), x.offset(), w.data(), w.offset(), b, bOff, y.data(), y.offset());
         return Autograd.recordOp("conv2d", y, dy -> {
             if (x.requiresGrad()) {
                 Tensor dx = x.gradBuffer();
-                Conv2dKernels.backwardData(g, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset());
+                if (winograd) {
+                    Conv2dWinograd.backwardData(g, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset());
+                } else {
+                    Conv2dKernels.backwardData(g, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset());
+                }
             }
             if (w.requiresGrad()) {
                 Tensor dw = w.gradBuffer();
-                Conv2dKernels.backwardWeights(g, x.data(), x.offset(), dy.data(), dy.offset(), dw.data(), dw.offset());
+                if (winograd) {
+                    Conv2dWinograd.backwardWeights(g, x.data(), x.offset(), dy.data(), dy.offset(), dw.data(), dw.offset());
+                } else {
+                    Conv2dKernels.backwardWeights(g, x.data(), x.offset(), dy.data(), dy.offset(), dw.data(), dw.offset());
+                }
             }
             if (bias != null && bias.requiresGrad()) {
                 Tensor db = bias.gradBuffer();

@@ -1,0 +1,171 @@
+package org.jgluon.engine.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.jgluon.engine.Parallel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The three Winograd passes against the direct definition ({@link Conv2dReference}, in double) on
+ * odd shapes: partial last tiles (odd outputs), a 1×1 input with padding 1, tiles wholly in the
+ * padding, channel and filter counts off the vector length, blocks of several images, and images
+ * with more tiles than a block (tile-row blocks, in every pass).
+ */
+class Conv2dWinogradTest {
+
+    private final int savedThreads = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(savedThreads);
+    }
+
+    /** n, c, h, w, f, padH, padW: 3×3 kernels, stride 1. */
+    static Stream<Conv2dGeometry> shapes() {
+        return Stream.of(
+                g(1, 1, 5, 7, 1, 0, 0),      // 3×5 out: odd both ways
+                g(3, 3, 5, 7, 17, 1, 1),     // 5×7 out
+                g(1, 17, 1, 1, 3, 1, 1),     // 1×1 input, padding 1: one partial tile
+                g(3, 33, 4, 4, 17, 1, 1),    // AlexNet's 4×4 layers in small
+                g(1, 3, 13, 13, 33, 0, 0),   // 11×11 out
+                g(3, 17, 13, 13, 1, 1, 1),   // 13×13 out
+                g(2, 5, 6, 9, 4, 0, 1),      // padding on one axis only
+                g(2, 3, 4, 5, 2, 2, 3),      // more padding than the kernel reaches: tiles of zeros
+                g(2, 3, 24, 23, 5, 1, 1),    // 12×12 tiles: more than a forward block → tile-row blocks
+                g(7, 2, 22, 22, 3, 0, 0),    // 100 tiles per image: 5 images per weight block, 2 blocks
+                g(1, 2, 46, 46, 2, 1, 1),    // 529 tiles: tile-row blocks of the weight gradient
+                g(40, 5, 4, 4, 7, 1, 1));    // 4 tiles per image: 2 forward blocks of 32 images
+    }
+
+    private static Conv2dGeometry g(int n, int c, int h, int w, int f, int padH, int padW) {
+        return Conv2dGeometry.of(n, c, h, w, f, 3, 3, 1, 1, padH, padW, 1, 1, 1);
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void forwardMatchesTheDefinition(Conv2dGeometry g) {
+        Random r = new Random(11);
+        float[] x = random(r, g.n() * g.c() * g.inPixels()), w = random(r, g.f() * g.colRows()), bias = random(r, g.f());
+        float[] y = new float[g.n() * g.f() * g.outPixels()];
+        java.util.Arrays.fill(y, Float.NaN); // every element must be written
+        Conv2dWinograd.forward(g, x, 0, w, 0, bias, 0, y, 0);
+        assertClose(Conv2dReference.forward(g, x, w, bias), y, "y of " + g);
+        Conv2dWinograd.forward(g, x, 0, w, 0, null, 0, y, 0);
+        assertClose(Conv2dReference.forward(g, x, w, null), y, "y without bias of " + g);
+    }
+
+    /** Both gradients add into what their buffers hold. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardMatchesTheDefinitionAndAdds(Conv2dGeometry g) {
+        Random r = new Random(12);
+        float[] x = random(r, g.n() * g.c() * g.inPixels()), w = random(r, g.f() * g.colRows());
+        float[] dy = random(r, g.n() * g.f() * g.outPixels());
+        float[] dx = random(r, x.length), dw = random(r, w.length);
+        float[] dx0 = dx.clone(), dw0 = dw.clone();
+        Conv2dWinograd.backwardData(g, dy, 0, w, 0, dx, 0);
+        Conv2dWinograd.backwardWeights(g, x, 0, dy, 0, dw, 0);
+        float[][] ref = Conv2dReference.backward(g, x, w, dy);
+        assertClose(plus(ref[0], dx0), dx, "dx of " + g);
+        assertClose(plus(ref[1], dw0), dw, "dw of " + g);
+    }
+
+    /** Arrays at offsets inside larger ones (tensor views). */
+    @Test
+    void honoursOffsets() {
+        Conv2dGeometry g = g(2, 3, 5, 6, 4, 1, 1);
+        Random r = new Random(13);
+        float[] x = random(r, g.n() * g.c() * g.inPixels()), w = random(r, g.f() * g.colRows()), bias = random(r, g.f());
+        float[] dy = random(r, g.n() * g.f() * g.outPixels());
+        int o = 7;
+        float[] xs = shifted(x, o), ws = shifted(w, o), bs = shifted(bias, o), dys = shifted(dy, o);
+        float[] y = new float[o + dy.length], dx = new float[o + x.length], dw = new float[o + w.length];
+        Conv2dWinograd.forward(g, xs, o, ws, o, bs, o, y, o);
+        Conv2dWinograd.backwardData(g, dys, o, ws, o, dx, o);
+        Conv2dWinograd.backwardWeights(g, xs, o, dys, o, dw, o);
+        float[][] ref = Conv2dReference.backward(g, x, w, dy);
+        assertClose(shifted(Conv2dReference.forward(g, x, w, bias), o), y, "y");
+        assertClose(shifted(ref[0], o), dx, "dx");
+        assertClose(shifted(ref[1], o), dw, "dw");
+    }
+
+    /** Fixed blocks combined in block order: the thread count never changes a bit. */
+    @Test
+    void oneAndTwoThreadsGiveTheSameBits() {
+        for (Conv2dGeometry g : new Conv2dGeometry[] {g(7, 2, 22, 22, 3, 0, 0), g(40, 5, 4, 4, 7, 1, 1),
+                g(2, 3, 24, 23, 5, 1, 1), g(1, 17, 4, 4, 33, 1, 1)}) {
+            float[][] one = allPasses(g, 1), two = allPasses(g, 2);
+            for (int k = 0; k < one.length; k++) assertArrayEquals(one[k], two[k], "pass " + k + " of " + g);
+        }
+    }
+
+    @Test
+    void refusesOtherGeometries() {
+        assertFalse(Conv2dWinograd.applies(Conv2dGeometry.of(1, 1, 8, 8, 1, 3, 3, 2, 2, 1, 1, 1, 1, 1)));
+        assertFalse(Conv2dWinograd.applies(Conv2dGeometry.of(1, 1, 8, 8, 1, 5, 5, 1, 1, 1, 1, 1, 1, 1)));
+        assertFalse(Conv2dWinograd.applies(Conv2dGeometry.of(1, 1, 8, 8, 1, 3, 3, 1, 1, 1, 1, 2, 2, 1)));
+        assertFalse(Conv2dWinograd.applies(Conv2dGeometry.of(1, 2, 8, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2)));
+        assertTrue(Conv2dWinograd.applies(g(1, 1, 8, 8, 1, 0, 0)));
+        Conv2dGeometry strided = Conv2dGeometry.of(1, 1, 8, 8, 1, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+        assertThrows(IllegalArgumentException.class,
+                () -> Conv2dWinograd.forward(strided, new float[64], 0, new float[9], 0, null, 0, new float[16], 0));
+    }
+
+    private static float[][] allPasses(Conv2dGeometry g, int threads) {
+        Parallel.setThreads(threads);
+        Random r = new Random(14);
+        float[] x = random(r, g.n() * g.c() * g.inPixels()), w = random(r, g.f() * g.colRows()), bias = random(r, g.f());
+        float[] dy = random(r, g.n() * g.f() * g.outPixels());
+        float[] y = new float[dy.length], dx = new float[x.length], dw = new float[w.length];
+        Conv2dWinograd.forward(g, x, 0, w, 0, bias, 0, y, 0);
+        Conv2dWinograd.backwardData(g, dy, 0, w, 0, dx, 0);
+        Conv2dWinograd.backwardWeights(g, x, 0, dy, 0, dw, 0);
+        return new float[][] {y, dx, dw};
+    }
+
+    /**
+     * |actual − expected| ≤ 1e-5 · (1 + max |expected|) per element: Winograd's transforms add and
+     * subtract values before the products, so its round-off scales with the magnitude of the whole
+     * output rather than of each element; a wrong tap or tile is off by O(max |expected|).
+     */
+    static void assertClose(float[] expected, float[] actual, String what) {
+        if (expected.length != actual.length) fail(what + ": length " + actual.length + ", expected " + expected.length);
+        double scale = 0;
+        for (float e : expected) scale = Math.max(scale, Math.abs(e));
+        double tol = 1e-5 * (1 + scale);
+        for (int j = 0; j < expected.length; j++) {
+            if (!(Math.abs(actual[j] - expected[j]) <= tol)) {
+                fail(what + ": element " + j + " is " + actual[j] + ", expected " + expected[j] + " (tolerance " + tol + ")");
+            }
+        }
+    }
+
+    static float[] random(Random r, int n) {
+        float[] a = new float[n];
+        for (int j = 0; j < n; j++) a[j] = r.nextFloat() * 2 - 1;
+        return a;
+    }
+
+    private static float[] plus(float[] a, float[] b) {
+        float[] s = new float[a.length];
+        for (int j = 0; j < a.length; j++) s[j] = a[j] + b[j];
+        return s;
+    }
+
+    private static float[] shifted(float[] a, int by) {
+        float[] s = new float[by + a.length];
+        java.util.Arrays.fill(s, 0, by, 0f);
+        System.arraycopy(a, 0, s, by, a.length);
+        return s;
+    }
+}
