@@ -54,24 +54,14 @@ public final class Conv2dWinograd {
                                float[] bias, int biasOff, float[] y, int yOff) {
         require(g);
         Tiles t = Tiles.of(g);
-        int c = g.c(), f = g.f(), in = g.inPixels(), out = g.outPixels();
+        int c = g.c(), f = g.f();
         Sgemm.PackedA[] u = transformedWeights(g, w, wOff, false);
-        forEachBlock(g, t, blocking(g, t, TARGET_TILES), (i0, i1, ty0, ty1) -> {
-            int perImage = (ty1 - ty0) * t.tw(), p = (i1 - i0) * perImage;
-            float[] v = Scratch.V.of(XI * c * p), m = Scratch.M.of(XI * f * p), plane = Scratch.PLANE.of(t.hp() * t.wp());
-            for (int i = i0; i < i1; i++) {
-                for (int ch = 0; ch < c; ch++) {
-                    Conv2dWinogradTransforms.padRows(g, t, ty0, ty1, x, xOff + (i * c + ch) * in, plane);
-                    Conv2dWinogradTransforms.input(t, ty0, ty1, plane, v, ch * p + (i - i0) * perImage, c * p, 1);
-                }
-            }
-            for (int xi = 0; xi < XI; xi++) Sgemm.sgemm(u[xi], false, p, 1f, v, xi * c * p, p, 0f, m, xi * f * p, p);
-            for (int i = i0; i < i1; i++) {
-                for (int ff = 0; ff < f; ff++) {
-                    Conv2dWinogradTransforms.output(g, t, ty0, ty1, m, ff * p + (i - i0) * perImage, f * p, 1,
-                            bias == null ? 0f : bias[biasOff + ff], y, yOff + (i * f + ff) * out);
-                }
-            }
+        forEachBlock(g, t, blocking(g, t, TARGET_TILES), b -> {
+            int vs = xiStride(c * b.p()), ms = xiStride(f * b.p());
+            float[] v = Scratch.V.of(XI * vs), m = Scratch.M.of(XI * ms);
+            inputs(g, t, b, x, xOff, 0, c, v, vs);
+            for (int xi = 0; xi < XI; xi++) Sgemm.sgemm(u[xi], false, b.p(), 1f, v, xi * vs, b.p(), 0f, m, xi * ms, b.p());
+            outputs(g, t, b, m, ms, bias, biasOff, y, yOff);
         });
     }
 
@@ -79,26 +69,16 @@ public final class Conv2dWinograd {
     public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff) {
         require(g);
         Tiles t = Tiles.of(g);
-        int c = g.c(), f = g.f(), in = g.inPixels(), out = g.outPixels();
+        int c = g.c(), f = g.f();
         Sgemm.PackedA[] ut = transformedWeights(g, w, wOff, true);
         // Blocks of whole images, or tile rows of one image handled by one thread in turn: the
         // overlapping tiles' sums into dx never race.
-        forEachBlock(g, t, blocking(g, t, TARGET_TILES), (i0, i1, ty0, ty1) -> {
-            int perImage = (ty1 - ty0) * t.tw(), p = (i1 - i0) * perImage;
-            float[] dm = Scratch.M.of(XI * f * p), dv = Scratch.V.of(XI * c * p), plane = Scratch.PLANE.of(t.hp() * t.wp());
-            for (int i = i0; i < i1; i++) {
-                for (int ff = 0; ff < f; ff++) {
-                    Conv2dWinogradTransforms.outputAdjoint(g, t, ty0, ty1, dy, dyOff + (i * f + ff) * out, dm,
-                            ff * p + (i - i0) * perImage, f * p, 1);
-                }
-            }
-            for (int xi = 0; xi < XI; xi++) Sgemm.sgemm(ut[xi], false, p, 1f, dm, xi * f * p, p, 0f, dv, xi * c * p, p);
-            for (int i = i0; i < i1; i++) {
-                for (int ch = 0; ch < c; ch++) {
-                    Conv2dWinogradTransforms.inputAdjoint(g, t, ty0, ty1, dv, ch * p + (i - i0) * perImage, c * p, 1,
-                            plane, dx, dxOff + (i * c + ch) * in);
-                }
-            }
+        forEachBlock(g, t, blocking(g, t, TARGET_TILES), b -> {
+            int vs = xiStride(c * b.p()), ms = xiStride(f * b.p());
+            float[] dm = Scratch.M.of(XI * ms), dv = Scratch.V.of(XI * vs);
+            outputGradients(g, t, b, dy, dyOff, 0, f, dm, ms);
+            for (int xi = 0; xi < XI; xi++) Sgemm.sgemm(ut[xi], false, b.p(), 1f, dm, xi * ms, b.p(), 0f, dv, xi * vs, b.p());
+            inputGradients(g, t, b, dv, vs, dx, dxOff);
         });
     }
 
@@ -106,45 +86,138 @@ public final class Conv2dWinograd {
     public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff) {
         require(g);
         Tiles t = Tiles.of(g);
-        int n = g.n(), c = g.c(), f = g.f(), in = g.inPixels(), out = g.outPixels();
-        Blocking b = blocking(g, t, WEIGHT_TILES);
-        int maxP = b.images() * b.tileRows() * t.tw();
+        int n = g.n(), c = g.c(), f = g.f();
+        Blocking bl = blocking(g, t, WEIGHT_TILES);
+        int maxP = bl.images() * bl.tileRows() * t.tw(), us = xiStride(f * c);
         // All in the calling thread's scratch, shared by the workers of each phase.
-        float[] du = Scratch.DU.of(XI * f * c), vt = Scratch.SHARED_V.of(XI * maxP * c), dm = Scratch.SHARED_M.of(XI * f * maxP);
+        float[] du = Scratch.DU.of(XI * us);
+        float[] v = Scratch.SHARED_V.of(XI * xiStride(c * maxP)), dm = Scratch.SHARED_M.of(XI * xiStride(f * maxP));
         boolean first = true;
-        for (int i0 = 0; i0 < n; i0 += b.images()) {
-            int i1 = Math.min(n, i0 + b.images());
-            for (int ty0 = 0; ty0 < t.th(); ty0 += b.tileRows()) {
-                int ty1 = Math.min(t.th(), ty0 + b.tileRows()), bi0 = i0, perImage = (ty1 - ty0) * t.tw();
-                int p = (i1 - i0) * perImage, tyFrom = ty0;
-                // Vᵀ[ξ] (P × C): the GEMM's B in place, no transposed packing
-                Parallel.forRange(c, 1, (lo, hi) -> {
-                    float[] plane = Scratch.PLANE.of(t.hp() * t.wp());
-                    for (int ch = lo; ch < hi; ch++) {
-                        for (int i = bi0; i < i1; i++) {
-                            Conv2dWinogradTransforms.padRows(g, t, tyFrom, ty1, x, xOff + (i * c + ch) * in, plane);
-                            Conv2dWinogradTransforms.input(t, tyFrom, ty1, plane, vt, (i - bi0) * perImage * c + ch, p * c, c);
-                        }
-                    }
-                });
-                Parallel.forRange(f, 1, (lo, hi) -> {
-                    for (int ff = lo; ff < hi; ff++) {
-                        for (int i = bi0; i < i1; i++) {
-                            Conv2dWinogradTransforms.outputAdjoint(g, t, tyFrom, ty1, dy, dyOff + (i * f + ff) * out, dm,
-                                    ff * p + (i - bi0) * perImage, f * p, 1);
-                        }
-                    }
-                });
+        for (int i0 = 0; i0 < n; i0 += bl.images()) {
+            for (int ty0 = 0; ty0 < t.th(); ty0 += bl.tileRows()) {
+                Block b = Block.of(t, i0, Math.min(n, i0 + bl.images()), ty0, Math.min(t.th(), ty0 + bl.tileRows()));
+                int p = b.p(), vs = xiStride(c * p), ms = xiStride(f * p);
+                Parallel.forRange(c, 1, (lo, hi) -> inputs(g, t, b, x, xOff, lo, hi, v, vs));
+                Parallel.forRange(f, 1, (lo, hi) -> outputGradients(g, t, b, dy, dyOff, lo, hi, dm, ms));
                 float beta = first ? 0f : 1f;
+                // dU[ξ] (F × C) += dM[ξ] (F × P) · V[ξ]ᵀ, V stored C × P
                 Parallel.forRange(XI, 1, (lo, hi) -> {
                     for (int xi = lo; xi < hi; xi++) {
-                        Sgemm.sgemm(false, false, f, c, p, 1f, dm, xi * f * p, p, vt, xi * p * c, c, beta, du, xi * f * c, c);
+                        Sgemm.sgemm(false, true, f, c, p, 1f, dm, xi * ms, p, v, xi * vs, p, beta, du, xi * us, c);
                     }
                 });
                 first = false;
             }
         }
-        Parallel.forRange(f, 1, (lo, hi) -> Conv2dWinogradTransforms.weightsAdjoint(du, 0, f * c, c, 1, c, lo, hi, dw, dwOff));
+        Parallel.forRange(f, 1, (lo, hi) -> Conv2dWinogradTransforms.weightsAdjoint(du, 0, us, c, 1, c, lo, hi, dw, dwOff));
+    }
+
+    /**
+     * A block of tiles: images [i0, i1), tile rows [ty0, ty1) of each; p tiles in all. In lane form
+     * (whole images, a multiple of {@link Conv2dWinogradLanes#LANES}) its columns are tile-major
+     * (tile·nb + image), else image-major (image·perImage + tile).
+     */
+    record Block(int i0, int i1, int ty0, int ty1, int perImage, int p, boolean lanes) {
+        static Block of(Tiles t, int i0, int i1, int ty0, int ty1) {
+            int perImage = (ty1 - ty0) * t.tw();
+            boolean lanes = ty0 == 0 && ty1 == t.th() && (i1 - i0) % Conv2dWinogradLanes.LANES == 0;
+            return new Block(i0, i1, ty0, ty1, perImage, (i1 - i0) * perImage, lanes);
+        }
+    }
+
+    /** V (16 × C × P, matrices vs apart) rows [c0, c1) = Bᵀ d B of the block's tiles of x. */
+    private static void inputs(Conv2dGeometry g, Tiles t, Block b, float[] x, int xOff, int c0, int c1, float[] v, int vs) {
+        int c = g.c(), in = g.inPixels(), p = b.p(), nb = b.i1() - b.i0();
+        if (b.lanes()) {
+            float[] buf = Scratch.LANE_IN.of(Conv2dWinogradLanes.inputBufferSize(t));
+            for (int gi = 0; gi < nb; gi += Conv2dWinogradLanes.LANES) {
+                java.util.Arrays.fill(buf, 0, Conv2dWinogradLanes.inputBufferSize(t), 0f); // the zero border
+                for (int ch = c0; ch < c1; ch++) {
+                    Conv2dWinogradLanes.input(g, t, x, xOff + ((b.i0() + gi) * c + ch) * in, c * in, buf, v, ch * p + gi, vs, nb);
+                }
+            }
+            return;
+        }
+        float[] plane = Scratch.PLANE.of(t.hp() * t.wp());
+        // channel by channel: each of the 16 matrices of V is written along its rows
+        for (int ch = c0; ch < c1; ch++) {
+            for (int i = b.i0(); i < b.i1(); i++) {
+                Conv2dWinogradTransforms.padRows(g, t, b.ty0(), b.ty1(), x, xOff + (i * c + ch) * in, plane);
+                Conv2dWinogradTransforms.input(t, b.ty0(), b.ty1(), plane, v, ch * p + (i - b.i0()) * b.perImage(), vs, 1);
+            }
+        }
+    }
+
+    /** dx of the block's images += B dV Bᵀ over its tiles (all channels). */
+    private static void inputGradients(Conv2dGeometry g, Tiles t, Block b, float[] dv, int vs, float[] dx, int dxOff) {
+        int c = g.c(), in = g.inPixels(), p = b.p(), nb = b.i1() - b.i0();
+        if (b.lanes()) {
+            float[] buf = Scratch.LANE_IN.of(Conv2dWinogradLanes.inputBufferSize(t));
+            for (int gi = 0; gi < nb; gi += Conv2dWinogradLanes.LANES) {
+                for (int ch = 0; ch < c; ch++) {
+                    Conv2dWinogradLanes.inputAdjoint(g, t, dv, ch * p + gi, vs, nb, buf, dx, dxOff + ((b.i0() + gi) * c + ch) * in,
+                            c * in);
+                }
+            }
+            return;
+        }
+        float[] plane = Scratch.PLANE.of(t.hp() * t.wp());
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = b.i0(); i < b.i1(); i++) {
+                Conv2dWinogradTransforms.inputAdjoint(g, t, b.ty0(), b.ty1(), dv, ch * p + (i - b.i0()) * b.perImage(), vs, 1,
+                        plane, dx, dxOff + (i * c + ch) * in);
+            }
+        }
+    }
+
+    /** y of the block's tiles = Aᵀ M A + bias (all filters). */
+    private static void outputs(Conv2dGeometry g, Tiles t, Block b, float[] m, int ms, float[] bias, int biasOff,
+                                float[] y, int yOff) {
+        int f = g.f(), out = g.outPixels(), p = b.p(), nb = b.i1() - b.i0();
+        if (b.lanes()) {
+            float[] buf = Scratch.LANE_OUT.of(Conv2dWinogradLanes.outputBufferSize(t));
+            for (int gi = 0; gi < nb; gi += Conv2dWinogradLanes.LANES) {
+                for (int ff = 0; ff < f; ff++) {
+                    Conv2dWinogradLanes.output(g, t, m, ff * p + gi, ms, nb, bias == null ? 0f : bias[biasOff + ff], buf, y,
+                            yOff + ((b.i0() + gi) * f + ff) * out, f * out);
+                }
+            }
+            return;
+        }
+        for (int ff = 0; ff < f; ff++) {
+            float bf = bias == null ? 0f : bias[biasOff + ff];
+            for (int i = b.i0(); i < b.i1(); i++) {
+                Conv2dWinogradTransforms.output(g, t, b.ty0(), b.ty1(), m, ff * p + (i - b.i0()) * b.perImage(), ms, 1, bf, y,
+                        yOff + (i * f + ff) * out);
+            }
+        }
+    }
+
+    /** dM (16 × F × P, matrices ms apart) rows [f0, f1) = A dy Aᵀ of the block's tiles. */
+    private static void outputGradients(Conv2dGeometry g, Tiles t, Block b, float[] dy, int dyOff, int f0, int f1,
+                                        float[] dm, int ms) {
+        int f = g.f(), out = g.outPixels(), p = b.p(), nb = b.i1() - b.i0();
+        if (b.lanes()) {
+            float[] buf = Scratch.LANE_OUT.of(Conv2dWinogradLanes.outputBufferSize(t));
+            for (int gi = 0; gi < nb; gi += Conv2dWinogradLanes.LANES) {
+                java.util.Arrays.fill(buf, 0, Conv2dWinogradLanes.outputBufferSize(t), 0f); // zeros past (oh, ow)
+                for (int ff = f0; ff < f1; ff++) {
+                    Conv2dWinogradLanes.outputAdjoint(g, t, dy, dyOff + ((b.i0() + gi) * f + ff) * out, f * out, buf, dm,
+                            ff * p + gi, ms, nb);
+                }
+            }
+            return;
+        }
+        for (int ff = f0; ff < f1; ff++) {
+            for (int i = b.i0(); i < b.i1(); i++) {
+                Conv2dWinogradTransforms.outputAdjoint(g, t, b.ty0(), b.ty1(), dy, dyOff + (i * f + ff) * out, dm,
+                        ff * p + (i - b.i0()) * b.perImage(), ms, 1);
+            }
+        }
+    }
+
+    private static int xiStride(int floats) {
+        return Conv2dWinogradTransforms.xiStride(floats);
     }
 
     private static void require(Conv2dGeometry g) {
@@ -160,12 +233,13 @@ public final class Conv2dWinograd {
      */
     private static Sgemm.PackedA[] transformedWeights(Conv2dGeometry g, float[] w, int wOff, boolean transpose) {
         int c = g.c(), f = g.f(), rows = transpose ? c : f, cols = transpose ? f : c, size = Sgemm.packedSize(rows, cols);
-        float[] u = Scratch.U.of(XI * f * c), packed = Scratch.PACKED_U.of(XI * size);
+        int us = Conv2dWinogradTransforms.xiStride(f * c);
+        float[] u = Scratch.U.of(XI * us), packed = Scratch.PACKED_U.of(XI * size);
         Parallel.forRange(f, Math.max(1, 2048 / c), (lo, hi) -> Conv2dWinogradTransforms.weights(w, wOff, c, lo, hi, u, 0,
-                f * c, transpose ? 1 : c, transpose ? f : 1));
+                us, transpose ? 1 : c, transpose ? f : 1));
         Sgemm.PackedA[] out = new Sgemm.PackedA[XI];
         Parallel.forRange(XI, 1, (lo, hi) -> {
-            for (int xi = lo; xi < hi; xi++) out[xi] = Sgemm.pack(false, rows, cols, u, xi * f * c, cols, packed, xi * size);
+            for (int xi = lo; xi < hi; xi++) out[xi] = Sgemm.pack(false, rows, cols, u, xi * us, cols, packed, xi * size);
         });
         return out;
     }
@@ -180,28 +254,35 @@ public final class Conv2dWinograd {
     static Blocking blocking(Conv2dGeometry g, Tiles t, int target) {
         int cap = Math.max(1, MAX_DOMAIN_FLOATS / (XI * Math.max(g.c(), g.f())));
         int tiles = Math.max(1, Math.min(target, cap));
-        if (t.perImage() <= tiles) return new Blocking(Math.min(g.n(), tiles / t.perImage()), t.th());
+        if (t.perImage() <= tiles) {
+            // whole images, a multiple of the lane count when there are that many (lane-form blocks)
+            int images = tiles / t.perImage(), lanes = Conv2dWinogradLanes.LANES;
+            if (images >= lanes) images -= images % lanes;
+            return new Blocking(Math.min(g.n(), images), t.th());
+        }
         return new Blocking(1, Math.max(1, tiles / t.tw()));
     }
 
     @FunctionalInterface
     private interface BlockBody {
-        void run(int i0, int i1, int ty0, int ty1);
+        void run(Block b);
     }
 
     /**
      * Runs {@code body} on every block; a thread takes whole groups of images (and all the tile-row
      * blocks of its images, in order) when there are enough groups, else the groups run in turn.
      */
-    private static void forEachBlock(Conv2dGeometry g, Tiles t, Blocking b, BlockBody body) {
-        int n = g.n(), groups = (n + b.images() - 1) / b.images();
+    private static void forEachBlock(Conv2dGeometry g, Tiles t, Blocking bl, BlockBody body) {
+        int n = g.n(), groups = (n + bl.images() - 1) / bl.images();
         Parallel.RangeBody group = (lo, hi) -> {
-            for (int ty0 = 0; ty0 < t.th(); ty0 += b.tileRows()) body.run(lo, hi, ty0, Math.min(t.th(), ty0 + b.tileRows()));
+            for (int ty0 = 0; ty0 < t.th(); ty0 += bl.tileRows()) {
+                body.run(Block.of(t, lo, hi, ty0, Math.min(t.th(), ty0 + bl.tileRows())));
+            }
         };
         if (groups >= Parallel.threads() && Parallel.threads() > 1) {
-            Parallel.forBlocks(n, b.images(), group);
+            Parallel.forBlocks(n, bl.images(), group);
         } else {
-            for (int lo = 0; lo < n; lo += b.images()) group.run(lo, Math.min(n, lo + b.images()));
+            for (int lo = 0; lo < n; lo += bl.images()) group.run(lo, Math.min(n, lo + bl.images()));
         }
     }
 
@@ -213,6 +294,10 @@ public final class Conv2dWinograd {
         M,
         /** One zero-bordered input plane (or its gradient) of a worker. */
         PLANE,
+        /** The input planes of a lane group, transposed (a worker's). */
+        LANE_IN,
+        /** The output planes of a lane group, transposed (a worker's). */
+        LANE_OUT,
         /** Transformed weights (caller). */
         U,
         /** Transformed weights packed for SGEMM (caller, read by the workers). */

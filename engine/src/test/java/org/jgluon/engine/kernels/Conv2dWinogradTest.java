@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The three Winograd passes against the direct definition ({@link Conv2dReference}, in double) on
  * odd shapes: partial last tiles (odd outputs), a 1×1 input with padding 1, tiles wholly in the
- * padding, channel and filter counts off the vector length, blocks of several images, and images
- * with more tiles than a block (tile-row blocks, in every pass).
+ * padding, channel and filter counts off the vector length, blocks of several images, blocks in
+ * lane form ({@link Conv2dWinogradLanes}: 16 images a vector) and images with more tiles than a
+ * block (tile-row blocks, in every pass).
  */
 class Conv2dWinogradTest {
 
@@ -44,7 +45,9 @@ class Conv2dWinogradTest {
                 g(2, 3, 24, 23, 5, 1, 1),    // 12×12 tiles: more than a forward block → tile-row blocks
                 g(7, 2, 22, 22, 3, 0, 0),    // 100 tiles per image: 5 images per weight block, 2 blocks
                 g(1, 2, 46, 46, 2, 1, 1),    // 529 tiles: tile-row blocks of the weight gradient
-                g(40, 5, 4, 4, 7, 1, 1));    // 4 tiles per image: 2 forward blocks of 32 images
+                g(40, 5, 4, 4, 7, 1, 1),     // 4 tiles per image: a forward block of 32 images in lanes, one of 8 not
+                g(32, 3, 4, 4, 5, 1, 1),     // lane form in every pass (weight block of 32 images)
+                g(16, 2, 5, 7, 3, 0, 1));    // lane form with partial tiles (3×7 out)
     }
 
     private static Conv2dGeometry g(int n, int c, int h, int w, int f, int padH, int padW) {
@@ -103,7 +106,7 @@ class Conv2dWinogradTest {
     @Test
     void oneAndTwoThreadsGiveTheSameBits() {
         for (Conv2dGeometry g : new Conv2dGeometry[] {g(7, 2, 22, 22, 3, 0, 0), g(40, 5, 4, 4, 7, 1, 1),
-                g(2, 3, 24, 23, 5, 1, 1), g(1, 17, 4, 4, 33, 1, 1)}) {
+                g(2, 3, 24, 23, 5, 1, 1), g(1, 17, 4, 4, 33, 1, 1), g(32, 3, 5, 5, 4, 1, 1)}) {
             float[][] one = allPasses(g, 1), two = allPasses(g, 2);
             for (int k = 0; k < one.length; k++) assertArrayEquals(one[k], two[k], "pass " + k + " of " + g);
         }
