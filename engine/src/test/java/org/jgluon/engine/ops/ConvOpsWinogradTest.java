@@ -1,0 +1,103 @@
+package org.jgluon.engine.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import org.jgluon.engine.Tensor;
+import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.autograd.GradCheck;
+import org.jgluon.engine.kernels.Conv2dGeometry;
+import org.jgluon.engine.kernels.Conv2dKernels;
+import org.jgluon.engine.kernels.Conv2dWinograd;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link ConvOps#conv2d}'s choice between Winograd and im2col, and the Winograd path through autograd. */
+class ConvOpsWinogradTest {
+
+    private static final int[] ONE = {1};
+
+    @AfterEach
+    void restoreProperty() {
+        System.clearProperty(ConvOps.WINOGRAD_PROPERTY);
+    }
+
+    @Test
+    void winogradTakesExactlyThe3x3Stride1Convolutions() {
+        assertTrue(ConvOps.usesWinograd(geometry(3, 3, 1, 1, 1)));
+        assertTrue(ConvOps.usesWinograd(Conv2dGeometry.of(2, 4, 9, 9, 8, 3, 3, 1, 1, 0, 2, 1, 1, 1))); // any padding
+        assertFalse(ConvOps.usesWinograd(geometry(3, 3, 2, 1, 1)));   // stride 2
+        assertFalse(ConvOps.usesWinograd(geometry(5, 5, 1, 1, 1)));   // 5×5
+        assertFalse(ConvOps.usesWinograd(geometry(3, 3, 1, 2, 1)));   // dilation 2
+        assertFalse(ConvOps.usesWinograd(geometry(3, 3, 1, 1, 2)));   // groups 2
+        System.setProperty(ConvOps.WINOGRAD_PROPERTY, "false");
+        assertFalse(ConvOps.usesWinograd(geometry(3, 3, 1, 1, 1)));
+        System.setProperty(ConvOps.WINOGRAD_PROPERTY, "true");
+        assertTrue(ConvOps.usesWinograd(geometry(3, 3, 1, 1, 1)));
+    }
+
+    /**
+     * The op's results are the Winograd kernels' bits (forward and both gradients), and with the
+     * property off the im2col kernels' bits; the two differ in round-off, which tells them apart.
+     */
+    @Test
+    void theOpRunsTheKernelsItChose() {
+        Random r = new Random(5);
+        Tensor x = random(r, 3, 17, 5, 7), w = random(r, 6, 17, 3, 3), b = random(r, 6), dy = random(r, 3, 6, 5, 7);
+        Conv2dGeometry g = Conv2dGeometry.of(3, 17, 5, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        float[][] viaWinograd = kernels(g, x, w, b, dy, true), viaIm2col = kernels(g, x, w, b, dy, false);
+        assertFalse(Arrays.equals(viaWinograd[0], viaIm2col[0]), "the two paths should differ in round-off");
+        float[][] on = throughTheOp(x, w, b, dy);
+        System.setProperty(ConvOps.WINOGRAD_PROPERTY, "false");
+        float[][] off = throughTheOp(x, w, b, dy);
+        for (int k = 0; k < 3; k++) {
+            assertArrayEquals(viaWinograd[k], on[k], "Winograd on, result " + k);
+            assertArrayEquals(viaIm2col[k], off[k], "Winograd off, result " + k);
+        }
+    }
+
+    /** Central differences in double through the op: the recorded backward is the forward's derivative. */
+    @Test
+    void gradientsMatchFiniteDifferences() {
+        int[] pad = {1, 0};
+        GradCheck.check("conv2d 3×3 (Winograd)", 1e-2, 2e-2, in -> ConvOps.conv2d(in[0], in[1], in[2], ONE, pad, ONE, 1),
+                GradCheck.uniform(1, -1f, 1f, 2, 3, 5, 4), GradCheck.uniform(2, -1f, 1f, 4, 3, 3, 3),
+                GradCheck.uniform(3, -1f, 1f, 4));
+    }
+
+    private static float[][] throughTheOp(Tensor x0, Tensor w0, Tensor b0, Tensor dy) {
+        Tensor x = x0.copy().attachGrad(), w = w0.copy().attachGrad(), b = b0.copy().attachGrad();
+        Tensor y = Autograd.record(() -> ConvOps.conv2d(x, w, b, ONE, ONE, ONE, 1));
+        float[] out = y.toArray();
+        y.backward(dy);
+        return new float[][] {out, x.grad().toArray(), w.grad().toArray()};
+    }
+
+    private static float[][] kernels(Conv2dGeometry g, Tensor x, Tensor w, Tensor b, Tensor dy, boolean winograd) {
+        float[] y = new float[g.n() * g.f() * g.outPixels()], dx = new float[x.size()], dw = new float[w.size()];
+        if (winograd) {
+            Conv2dWinograd.forward(g, x.toArray(), 0, w.toArray(), 0, b.toArray(), 0, y, 0);
+            Conv2dWinograd.backwardData(g, dy.toArray(), 0, w.toArray(), 0, dx, 0);
+            Conv2dWinograd.backwardWeights(g, x.toArray(), 0, dy.toArray(), 0, dw, 0);
+        } else {
+            Conv2dKernels.forward(g, x.toArray(), 0, w.toArray(), 0, b.toArray(), 0, y, 0);
+            Conv2dKernels.backwardData(g, dy.toArray(), 0, w.toArray(), 0, dx, 0);
+            Conv2dKernels.backwardWeights(g, x.toArray(), 0, dy.toArray(), 0, dw, 0);
+        }
+        return new float[][] {y, dx, dw};
+    }
+
+    private static Conv2dGeometry geometry(int kh, int kw, int stride, int dil, int groups) {
+        return Conv2dGeometry.of(1, 2 * groups, 12, 12, 2 * groups, kh, kw, stride, stride, 1, 1, dil, dil, groups);
+    }
+
+    private static Tensor random(Random r, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        for (int i = 0; i < t.size(); i++) t.set(i, r.nextFloat() * 2 - 1);
+        return t;
+    }
+}
