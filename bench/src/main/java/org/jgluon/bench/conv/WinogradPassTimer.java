@@ -10,7 +10,7 @@ import org.jgluon.engine.kernels.Conv2dWinograd;
  * Im2col + SGEMM ({@link Conv2dKernels}) against Winograd F(2×2, 3×3) ({@link Conv2dWinograd}) per
  * pass, on AlexNet's 3×3 layers, in one JVM: each repetition runs a pass with the old kernel and
  * then the new one, so both see the same machine load. Each pass is timed by the wall clock and
- * by the process CPU time ÷ threads; GFLOPS count the direct convolution's 2·F·C·9·OH·OW·N for
+ * by the process CPU time ÷ threads (medians over the repetitions); GFLOPS count the direct convolution's 2·F·C·9·OH·OW·N for
  * both, so their ratio is the speed-up.
  *
  * <pre>
@@ -70,11 +70,11 @@ public final class WinogradPassTimer {
             }
         }
         double gflop = g.flops() / 1e9;
-        System.out.printf("%s at %d, batch %d, %d thread(s), %.2f GFLOP per pass (direct count); mean of %d; load %.1f%n",
+        System.out.printf("%s at %d, batch %d, %d thread(s), %.2f GFLOP per pass (direct count); median of %d; load %.1f%n",
                 t.layer(), t.size(), t.batch(), threads, gflop, reps, os.getSystemLoadAverage());
         double[] sum = new double[4];
         for (int i = 0; i < 3; i++) {
-            double wo = mean(wall[i][0]), wn = mean(wall[i][1]), co = mean(cpu[i][0]), cn = mean(cpu[i][1]);
+            double wo = median(wall[i][0]), wn = median(wall[i][1]), co = median(cpu[i][0]), cn = median(cpu[i][1]);
             sum[0] += wo;
             sum[1] += wn;
             sum[2] += co;
@@ -89,9 +89,10 @@ public final class WinogradPassTimer {
         return sum;
     }
 
-    private static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) s += x;
-        return s / v.length;
+    /** The median: on a shared machine single repetitions catch other jobs' bursts. */
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

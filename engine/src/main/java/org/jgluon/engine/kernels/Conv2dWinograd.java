@@ -52,11 +52,17 @@ public final class Conv2dWinograd {
     /** y (n, f, oh, ow) = conv(x (n, c, h, w), w (f, c, 3, 3)) + bias (f) (bias may be null). */
     public static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
                                float[] bias, int biasOff, float[] y, int yOff) {
+        forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff, TARGET_TILES);
+    }
+
+    /** {@link #forward} with blocks of about {@code tiles} tiles (for tuning). */
+    static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
+                        float[] bias, int biasOff, float[] y, int yOff, int tiles) {
         require(g);
         Tiles t = Tiles.of(g);
         int c = g.c(), f = g.f();
         Sgemm.PackedA[] u = transformedWeights(g, w, wOff, false);
-        forEachBlock(g, t, blocking(g, t, TARGET_TILES), b -> {
+        forEachBlock(g, t, blocking(g, t, tiles), b -> {
             int vs = xiStride(c * b.p()), ms = xiStride(f * b.p());
             float[] v = Scratch.V.of(XI * vs), m = Scratch.M.of(XI * ms);
             inputs(g, t, b, x, xOff, 0, c, v, vs);
@@ -67,13 +73,18 @@ public final class Conv2dWinograd {
 
     /** dx (n, c, h, w) += the gradient of the convolution's input, given dy (n, f, oh, ow). */
     public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff) {
+        backwardData(g, dy, dyOff, w, wOff, dx, dxOff, TARGET_TILES);
+    }
+
+    /** {@link #backwardData} with blocks of about {@code tiles} tiles (for tuning). */
+    static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff, int tiles) {
         require(g);
         Tiles t = Tiles.of(g);
         int c = g.c(), f = g.f();
         Sgemm.PackedA[] ut = transformedWeights(g, w, wOff, true);
         // Blocks of whole images, or tile rows of one image handled by one thread in turn: the
         // overlapping tiles' sums into dx never race.
-        forEachBlock(g, t, blocking(g, t, TARGET_TILES), b -> {
+        forEachBlock(g, t, blocking(g, t, tiles), b -> {
             int vs = xiStride(c * b.p()), ms = xiStride(f * b.p());
             float[] dm = Scratch.M.of(XI * ms), dv = Scratch.V.of(XI * vs);
             outputGradients(g, t, b, dy, dyOff, 0, f, dm, ms);
@@ -84,10 +95,16 @@ public final class Conv2dWinograd {
 
     /** dw (f, c, 3, 3) += the gradient of the convolution's weights, given x and dy; the same bits for any thread count. */
     public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff) {
+        backwardWeights(g, x, xOff, dy, dyOff, dw, dwOff, WEIGHT_TILES);
+    }
+
+    /** {@link #backwardWeights} with blocks of about {@code tiles} tiles (for tuning). */
+    static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
+                                int tiles) {
         require(g);
         Tiles t = Tiles.of(g);
         int n = g.n(), c = g.c(), f = g.f();
-        Blocking bl = blocking(g, t, WEIGHT_TILES);
+        Blocking bl = blocking(g, t, tiles);
         int maxP = bl.images() * bl.tileRows() * t.tw(), us = xiStride(f * c);
         // All in the calling thread's scratch, shared by the workers of each phase.
         float[] du = Scratch.DU.of(XI * us);
@@ -254,17 +271,21 @@ public final class Conv2dWinograd {
      */
     record Blocking(int images, int tileRows) {}
 
-    /** The blocks for about {@code target} tiles each: sizes only, never the thread count. */
+    /**
+     * The blocks for about {@code target} tiles each: sizes only, never the thread count. Whole
+     * images when one fits, at least {@link Conv2dWinogradLanes#LANES} of them when they fit
+     * under the cap (the lane form's transforms are several times cheaper: at 224, 16 images of
+     * 36 tiles ran the forward 1.3× faster than blocks of 3), a multiple of the lanes when more.
+     */
     static Blocking blocking(Conv2dGeometry g, Tiles t, int target) {
         int cap = Math.max(1, MAX_DOMAIN_FLOATS / (XI * Math.max(g.c(), g.f())));
-        int tiles = Math.max(1, Math.min(target, cap));
-        if (t.perImage() <= tiles) {
-            // whole images, a multiple of the lane count when there are that many (lane-form blocks)
-            int images = tiles / t.perImage(), lanes = Conv2dWinogradLanes.LANES;
-            if (images >= lanes) images -= images % lanes;
-            return new Blocking(Math.min(g.n(), images), t.th());
-        }
-        return new Blocking(1, Math.max(1, tiles / t.tw()));
+        int tiles = Math.max(1, Math.min(target, cap)), per = t.perImage(), lanes = Conv2dWinogradLanes.LANES;
+        if (per > tiles) return new Blocking(1, Math.max(1, tiles / t.tw()));
+        int images = tiles / per;
+        if (images < lanes && lanes * per <= cap) images = lanes;
+        images = Math.min(g.n(), images);
+        if (images >= lanes) images -= images % lanes;
+        return new Blocking(images, t.th());
     }
 
     @FunctionalInterface
