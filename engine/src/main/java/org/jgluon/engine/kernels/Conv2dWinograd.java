@@ -245,24 +245,12 @@ public final class Conv2dWinograd {
     }
 
     /**
-     * U[ξ] = G w Gᵀ (F × C), or its transpose (C × F) for the input gradient, each of the 16 packed
-     * once for SGEMM in the calling thread's scratch: every block of tiles reuses them. U is stored
-     * transposed to the GEMM's A (C × F for the forward), so that packing copies rows of 12 values
-     * with vector moves instead of transposing with scalar stores (which cost as much as the
-     * transform itself).
+     * U[ξ] = G w Gᵀ (F × C), or its transpose (C × F) for the input gradient, packed once for SGEMM
+     * in the calling thread's scratch ({@link Conv2dWinogradWeights}): every block of tiles reuses them.
      */
     private static Sgemm.PackedA[] transformedWeights(Conv2dGeometry g, float[] w, int wOff, boolean transpose) {
-        int c = g.c(), f = g.f(), rows = transpose ? c : f, cols = transpose ? f : c, size = Sgemm.packedSize(rows, cols);
-        int us = Conv2dWinogradTransforms.xiStride(f * c);
-        float[] u = Scratch.U.of(XI * us), packed = Scratch.PACKED_U.of(XI * size);
-        // A (rows × cols) stored cols × rows: u[ξ][c][f] for the forward, u[ξ][f][c] for the input gradient
-        Parallel.forRange(f, Math.max(1, 2048 / c), (lo, hi) -> Conv2dWinogradTransforms.weights(w, wOff, c, lo, hi, u, 0,
-                us, transpose ? c : 1, transpose ? 1 : f));
-        Sgemm.PackedA[] out = new Sgemm.PackedA[XI];
-        Parallel.forRange(XI, 1, (lo, hi) -> {
-            for (int xi = lo; xi < hi; xi++) out[xi] = Sgemm.pack(true, rows, cols, u, xi * us, rows, packed, xi * size);
-        });
-        return out;
+        float[] packed = Scratch.PACKED_U.of(Conv2dWinogradWeights.packedSize(g));
+        return Conv2dWinogradWeights.packed(g, w, wOff, transpose, packed, Scratch.U.of(Conv2dWinogradWeights.plainSize(g)));
     }
 
     /**
@@ -323,7 +311,7 @@ public final class Conv2dWinograd {
         LANE_IN,
         /** The output planes of a lane group, transposed (a worker's). */
         LANE_OUT,
-        /** Transformed weights (caller). */
+        /** Transformed weights before packing, when they cannot be written packed (caller). */
         U,
         /** Transformed weights packed for SGEMM (caller, read by the workers). */
         PACKED_U,

@@ -70,21 +70,20 @@ final class Conv2dWinogradTransforms {
         for (int a = 0; a < outer; a++) {
             for (int b = 0; b < inner; b++) {
                 int f = fOuter ? f0 + a : f0 + b, ch = fOuter ? b : a;
-                int s = wOff + (f * c + ch) * 9;
-                float w0 = w[s], w1 = w[s + 1], w2 = w[s + 2], w3 = w[s + 3], w4 = w[s + 4], w5 = w[s + 5];
-                float w6 = w[s + 6], w7 = w[s + 7], w8 = w[s + 8];
-                // rows of G w: g0 = w row 0, g1 = ½(r0 + r1 + r2), g2 = ½(r0 − r1 + r2), g3 = row 2
-                float a0 = w0, a1 = w1, a2 = w2;
-                float b0 = 0.5f * (w0 + w3 + w6), b1 = 0.5f * (w1 + w4 + w7), b2 = 0.5f * (w2 + w5 + w8);
-                float c0 = 0.5f * (w0 - w3 + w6), c1 = 0.5f * (w1 - w4 + w7), c2 = 0.5f * (w2 - w5 + w8);
-                float d0 = w6, d1 = w7, d2 = w8;
-                int o = uOff + f * fStride + ch * cStride;
-                weightRow(u, o, xiStride, a0, a1, a2);
-                weightRow(u, o + 4 * xiStride, xiStride, b0, b1, b2);
-                weightRow(u, o + 8 * xiStride, xiStride, c0, c1, c2);
-                weightRow(u, o + 12 * xiStride, xiStride, d0, d1, d2);
+                weight(w, wOff + (f * c + ch) * 9, u, uOff + f * fStride + ch * cStride, xiStride);
             }
         }
+    }
+
+    /** The 16 values of G w Gᵀ for the 3×3 kernel at {@code from}, written {@code xs} apart from {@code o}. */
+    static void weight(float[] w, int from, float[] u, int o, int xs) {
+        float w0 = w[from], w1 = w[from + 1], w2 = w[from + 2], w3 = w[from + 3], w4 = w[from + 4], w5 = w[from + 5];
+        float w6 = w[from + 6], w7 = w[from + 7], w8 = w[from + 8];
+        // rows of G w: g0 = w row 0, g1 = ½(r0 + r1 + r2), g2 = ½(r0 − r1 + r2), g3 = row 2; then each times Gᵀ
+        weightRow(u, o, xs, w0, w1, w2);
+        weightRow(u, o + 4 * xs, xs, 0.5f * (w0 + w3 + w6), 0.5f * (w1 + w4 + w7), 0.5f * (w2 + w5 + w8));
+        weightRow(u, o + 8 * xs, xs, 0.5f * (w0 - w3 + w6), 0.5f * (w1 - w4 + w7), 0.5f * (w2 - w5 + w8));
+        weightRow(u, o + 12 * xs, xs, w6, w7, w8);
     }
 
     /** One row of (G w) times Gᵀ: [q0, ½(q0 + q1 + q2), ½(q0 − q1 + q2), q2]. */

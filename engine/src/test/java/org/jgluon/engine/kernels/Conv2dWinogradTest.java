@@ -112,6 +112,16 @@ class Conv2dWinogradTest {
         }
     }
 
+    /**
+     * The weights are transformed straight into SGEMM's packed layout, checked against
+     * {@link Sgemm#pack} when the class loads (several K slices, all panel heights); a mismatch
+     * silently falls back to transforming then packing, correct but slower: flag it here.
+     */
+    @Test
+    void weightsAreWrittenInSgemmsPackedLayout() {
+        assertTrue(Conv2dWinogradWeights.DIRECT, "SGEMM's packed layout changed: update Conv2dWinogradWeights.Layout");
+    }
+
     @Test
     void refusesOtherGeometries() {
         assertFalse(Conv2dWinograd.applies(Conv2dGeometry.of(1, 1, 8, 8, 1, 3, 3, 2, 2, 1, 1, 1, 1, 1)));
