@@ -43,6 +43,20 @@ public final class Conv2dWinograd {
 
     private Conv2dWinograd() {}
 
+    /**
+     * Channels and filters from which this path is the faster one: its 16 GEMMs are C deep where
+     * im2col's one is 9·C, and its transforms cost (C + F) per tile against the GEMMs' 2·C·F. Measured
+     * on one core, im2col → Winograd (forward, input gradient, weight gradient; docs/notes/winograd.md):
+     * C = F = 32 at 16×16 0.68, 0.69, 0.90×; C = F = 64 at 32×32 0.80, 0.77, 0.91×; C = F = 128 at
+     * 16×16 1.05, 1.00, 1.08×; AlexNet's conv3-5 (256-384) 1.3-1.9×.
+     */
+    public static final int MIN_CHANNELS = 128;
+
+    /** True when g has enough channels and filters for this path to beat im2col ({@link #MIN_CHANNELS}). */
+    public static boolean pays(Conv2dGeometry g) {
+        return g.c() >= MIN_CHANNELS && g.f() >= MIN_CHANNELS;
+    }
+
     /** True when this path computes the convolution g: 3×3 kernel, stride 1, dilation 1, groups 1. */
     public static boolean applies(Conv2dGeometry g) {
         return g.kh() == 3 && g.kw() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1 && g.dilW() == 1
@@ -268,9 +282,9 @@ public final class Conv2dWinograd {
     static Blocking blocking(Conv2dGeometry g, Tiles t, int target) {
         int cap = Math.max(1, MAX_DOMAIN_FLOATS / (XI * Math.max(g.c(), g.f())));
         int tiles = Math.max(1, Math.min(target, cap)), per = t.perImage(), lanes = Conv2dWinogradLanes.LANES;
-        if (per > tiles) return new Blocking(1, Math.max(1, tiles / t.tw()));
         int images = tiles / per;
-        if (images < lanes && lanes * per <= cap) images = lanes;
+        if (images < lanes && lanes * per <= cap && g.n() >= lanes) images = lanes;
+        if (images == 0) return new Blocking(1, Math.max(1, tiles / t.tw()));
         images = Math.min(g.n(), images);
         if (images >= lanes) images -= images % lanes;
         return new Blocking(images, t.th());

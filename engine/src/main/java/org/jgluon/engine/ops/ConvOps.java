@@ -11,8 +11,9 @@ import org.jgluon.engine.kernels.Conv2dWinograd;
 public final class ConvOps {
 
     /**
-     * System property that turns the Winograd path off ({@code -Djgluon.winograd=false}): read on
-     * every call, so that old and new can be timed in one process.
+     * System property choosing the path of 3×3 stride-1 convolutions, read on every call so that old
+     * and new can be timed in one process: {@code true} (default) Winograd where it is the faster
+     * ({@link Conv2dWinograd#pays}), {@code false} never, {@code always} wherever it applies.
      */
     public static final String WINOGRAD_PROPERTY = "jgluon.winograd";
 
@@ -20,10 +21,13 @@ public final class ConvOps {
 
     /**
      * True when {@link #conv2d} runs g in the Winograd domain ({@link Conv2dWinograd}: 3×3, stride 1,
-     * dilation 1, groups 1) rather than as implicit im2col + SGEMM ({@link Conv2dKernels}).
+     * dilation 1, groups 1, at least {@link Conv2dWinograd#MIN_CHANNELS} channels and filters) rather
+     * than as implicit im2col + SGEMM ({@link Conv2dKernels}); see {@link #WINOGRAD_PROPERTY}.
      */
     public static boolean usesWinograd(Conv2dGeometry g) {
-        return Conv2dWinograd.applies(g) && !"false".equalsIgnoreCase(System.getProperty(WINOGRAD_PROPERTY, "true").trim());
+        String mode = System.getProperty(WINOGRAD_PROPERTY, "true").trim();
+        if (mode.equalsIgnoreCase("false") || !Conv2dWinograd.applies(g)) return false;
+        return mode.equalsIgnoreCase("always") || Conv2dWinograd.pays(g);
     }
 
     /**

@@ -47,7 +47,8 @@ class Conv2dWinogradTest {
                 g(1, 2, 46, 46, 2, 1, 1),    // 529 tiles: tile-row blocks of the weight gradient
                 g(40, 5, 4, 4, 7, 1, 1),     // 4 tiles per image: a forward block of 32 images in lanes, one of 8 not
                 g(32, 3, 4, 4, 5, 1, 1),     // lane form in every pass (weight block of 32 images)
-                g(16, 2, 5, 7, 3, 0, 1));    // lane form with partial tiles (3×7 out)
+                g(16, 2, 5, 7, 3, 0, 1),     // lane form with partial tiles (3×7 out)
+                g(16, 2, 24, 23, 3, 1, 1));  // 144 tiles per image, more than a block: 16 images in lane form anyway
     }
 
     private static Conv2dGeometry g(int n, int c, int h, int w, int f, int padH, int padW) {

@@ -27,13 +27,18 @@ class ConvOpsWinogradTest {
     }
 
     @Test
-    void winogradTakesExactlyThe3x3Stride1Convolutions() {
+    void winogradTakesThe3x3Stride1ConvolutionsWithEnoughChannels() {
         assertTrue(ConvOps.usesWinograd(geometry(3, 3, 1, 1, 1)));
-        assertTrue(ConvOps.usesWinograd(Conv2dGeometry.of(2, 4, 9, 9, 8, 3, 3, 1, 1, 0, 2, 1, 1, 1))); // any padding
+        assertTrue(ConvOps.usesWinograd(Conv2dGeometry.of(2, 256, 9, 9, 384, 3, 3, 1, 1, 0, 2, 1, 1, 1))); // any padding
         assertFalse(ConvOps.usesWinograd(geometry(3, 3, 2, 1, 1)));   // stride 2
         assertFalse(ConvOps.usesWinograd(geometry(5, 5, 1, 1, 1)));   // 5×5
         assertFalse(ConvOps.usesWinograd(geometry(3, 3, 1, 2, 1)));   // dilation 2
         assertFalse(ConvOps.usesWinograd(geometry(3, 3, 1, 1, 2)));   // groups 2
+        Conv2dGeometry few = Conv2dGeometry.of(1, 64, 12, 12, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        assertFalse(ConvOps.usesWinograd(few));                       // 64 channels: im2col is faster
+        System.setProperty(ConvOps.WINOGRAD_PROPERTY, "always");
+        assertTrue(ConvOps.usesWinograd(few));
+        assertFalse(ConvOps.usesWinograd(geometry(3, 3, 2, 1, 1)));
         System.setProperty(ConvOps.WINOGRAD_PROPERTY, "false");
         assertFalse(ConvOps.usesWinograd(geometry(3, 3, 1, 1, 1)));
         System.setProperty(ConvOps.WINOGRAD_PROPERTY, "true");
@@ -47,8 +52,8 @@ class ConvOpsWinogradTest {
     @Test
     void theOpRunsTheKernelsItChose() {
         Random r = new Random(5);
-        Tensor x = random(r, 3, 17, 5, 7), w = random(r, 6, 17, 3, 3), b = random(r, 6), dy = random(r, 3, 6, 5, 7);
-        Conv2dGeometry g = Conv2dGeometry.of(3, 17, 5, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        Tensor x = random(r, 2, 128, 3, 5), w = random(r, 130, 128, 3, 3), b = random(r, 130), dy = random(r, 2, 130, 3, 5);
+        Conv2dGeometry g = Conv2dGeometry.of(2, 128, 3, 5, 130, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         float[][] viaWinograd = kernels(g, x, w, b, dy, true), viaIm2col = kernels(g, x, w, b, dy, false);
         assertFalse(Arrays.equals(viaWinograd[0], viaIm2col[0]), "the two paths should differ in round-off");
         float[][] on = throughTheOp(x, w, b, dy);
@@ -63,6 +68,7 @@ class ConvOpsWinogradTest {
     /** Central differences in double through the op: the recorded backward is the forward's derivative. */
     @Test
     void gradientsMatchFiniteDifferences() {
+        System.setProperty(ConvOps.WINOGRAD_PROPERTY, "always"); // 3 channels: Winograd only when forced
         int[] pad = {1, 0};
         GradCheck.check("conv2d 3×3 (Winograd)", 1e-2, 2e-2, in -> ConvOps.conv2d(in[0], in[1], in[2], ONE, pad, ONE, 1),
                 GradCheck.uniform(1, -1f, 1f, 2, 3, 5, 4), GradCheck.uniform(2, -1f, 1f, 4, 3, 3, 3),
@@ -92,7 +98,7 @@ class ConvOpsWinogradTest {
     }
 
     private static Conv2dGeometry geometry(int kh, int kw, int stride, int dil, int groups) {
-        return Conv2dGeometry.of(1, 2 * groups, 12, 12, 2 * groups, kh, kw, stride, stride, 1, 1, dil, dil, groups);
+        return Conv2dGeometry.of(1, 128 * groups, 12, 12, 128 * groups, kh, kw, stride, stride, 1, 1, dil, dil, groups);
     }
 
     private static Tensor random(Random r, int... shape) {
