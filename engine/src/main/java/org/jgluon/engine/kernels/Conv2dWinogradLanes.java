@@ -25,13 +25,24 @@ final class Conv2dWinogradLanes {
 
     private Conv2dWinogradLanes() {}
 
-    /** Floats of the lane buffer for input planes (zero-bordered, hp × wp vectors). */
+    /**
+     * Floats of the lane buffer for input planes: zero-bordered hp × wp vectors, then 16 vectors for
+     * one tile between its row and column passes.
+     */
     static int inputBufferSize(Conv2dWinogradTransforms.Tiles t) {
+        return planeFloats(t) + 16 * LANES;
+    }
+
+    /** Floats of the lane buffer for output planes: 2·th × 2·tw vectors (whole tiles), then 16 for one tile. */
+    static int outputBufferSize(Conv2dWinogradTransforms.Tiles t) {
+        return outputFloats(t) + 16 * LANES;
+    }
+
+    private static int planeFloats(Conv2dWinogradTransforms.Tiles t) {
         return t.hp() * t.wp() * LANES;
     }
 
-    /** Floats of the lane buffer for output planes (2·th × 2·tw vectors: whole tiles). */
-    static int outputBufferSize(Conv2dWinogradTransforms.Tiles t) {
+    private static int outputFloats(Conv2dWinogradTransforms.Tiles t) {
         return 4 * t.th() * t.tw() * LANES;
     }
 
@@ -51,27 +62,34 @@ final class Conv2dWinogradLanes {
                 for (int ix = 0; ix < w; ix++, dst += LANES) buf[dst] = x[s + ix];
             }
         }
-        int rowStep = wp * LANES, o = vOff;
+        // Each tile in two passes through 16 vectors of the buffer's tail: one pass with all 16 tile
+        // vectors live in one method made C2 give up on intrinsics and box every vector (3 MB a call).
+        int rowStep = wp * LANES, o = vOff, tmp = planeFloats(t);
         for (int ty = 0; ty < t.th(); ty++) {
             for (int tx = 0; tx < t.tw(); tx++, o += tileStride) {
-                int b0 = (2 * ty * wp + 2 * tx) * LANES, b1 = b0 + rowStep, b2 = b1 + rowStep, b3 = b2 + rowStep;
-                FloatVector d20 = load(buf, b2), d21 = load(buf, b2 + LANES), d22 = load(buf, b2 + 2 * LANES), d23 = load(buf, b2 + 3 * LANES);
-                FloatVector d10 = load(buf, b1), d11 = load(buf, b1 + LANES), d12 = load(buf, b1 + 2 * LANES), d13 = load(buf, b1 + 3 * LANES);
-                FloatVector d00 = load(buf, b0), d01 = load(buf, b0 + LANES), d02 = load(buf, b0 + 2 * LANES), d03 = load(buf, b0 + 3 * LANES);
-                inputRow(v, o, xs, d00.sub(d20), d01.sub(d21), d02.sub(d22), d03.sub(d23));
-                inputRow(v, o + 4 * xs, xs, d10.add(d20), d11.add(d21), d12.add(d22), d13.add(d23));
-                inputRow(v, o + 8 * xs, xs, d20.sub(d10), d21.sub(d11), d22.sub(d12), d23.sub(d13));
-                FloatVector d30 = load(buf, b3), d31 = load(buf, b3 + LANES), d32 = load(buf, b3 + 2 * LANES), d33 = load(buf, b3 + 3 * LANES);
-                inputRow(v, o + 12 * xs, xs, d10.sub(d30), d11.sub(d31), d12.sub(d32), d13.sub(d33));
+                int b0 = (2 * ty * wp + 2 * tx) * LANES;
+                for (int s = 0; s < 4; s++) {
+                    // column s of Bᵀ d: d0 − d2, d1 + d2, d2 − d1, d1 − d3
+                    int b = b0 + s * LANES;
+                    FloatVector d0 = load(buf, b), d1 = load(buf, b + rowStep), d2 = load(buf, b + 2 * rowStep);
+                    FloatVector d3 = load(buf, b + 3 * rowStep);
+                    d0.sub(d2).intoArray(buf, tmp + s * LANES);
+                    d1.add(d2).intoArray(buf, tmp + (4 + s) * LANES);
+                    d2.sub(d1).intoArray(buf, tmp + (8 + s) * LANES);
+                    d1.sub(d3).intoArray(buf, tmp + (12 + s) * LANES);
+                }
+                for (int r = 0; r < 4; r++) {
+                    // row r times B: r0 − r2, r1 + r2, r2 − r1, r1 − r3
+                    int a = tmp + 4 * r * LANES, out = o + 4 * r * xs;
+                    FloatVector r0 = load(buf, a), r1 = load(buf, a + LANES), r2 = load(buf, a + 2 * LANES);
+                    FloatVector r3 = load(buf, a + 3 * LANES);
+                    r0.sub(r2).intoArray(v, out);
+                    r1.add(r2).intoArray(v, out + xs);
+                    r2.sub(r1).intoArray(v, out + 2 * xs);
+                    r1.sub(r3).intoArray(v, out + 3 * xs);
+                }
             }
         }
-    }
-
-    private static void inputRow(float[] v, int o, int xs, FloatVector r0, FloatVector r1, FloatVector r2, FloatVector r3) {
-        r0.sub(r2).intoArray(v, o);
-        r1.add(r2).intoArray(v, o + xs);
-        r2.sub(r1).intoArray(v, o + 2 * xs);
-        r1.sub(r3).intoArray(v, o + 3 * xs);
     }
 
     /**
@@ -80,21 +98,30 @@ final class Conv2dWinogradLanes {
      */
     static void inputAdjoint(Conv2dGeometry g, Conv2dWinogradTransforms.Tiles t, float[] dv, int dvOff, int xs, int tileStride,
                              float[] buf, float[] dx, int dxOff, int imageStride) {
-        int wp = t.wp(), rowStep = wp * LANES, o = dvOff;
-        Arrays.fill(buf, 0, inputBufferSize(t), 0f);
+        int wp = t.wp(), rowStep = wp * LANES, o = dvOff, tmp = planeFloats(t);
+        Arrays.fill(buf, 0, planeFloats(t), 0f);
         for (int ty = 0; ty < t.th(); ty++) {
             for (int tx = 0; tx < t.tw(); tx++, o += tileStride) {
-                FloatVector v00 = load(dv, o), v01 = load(dv, o + xs), v02 = load(dv, o + 2 * xs), v03 = load(dv, o + 3 * xs);
-                FloatVector v10 = load(dv, o + 4 * xs), v11 = load(dv, o + 5 * xs), v12 = load(dv, o + 6 * xs), v13 = load(dv, o + 7 * xs);
-                FloatVector v20 = load(dv, o + 8 * xs), v21 = load(dv, o + 9 * xs), v22 = load(dv, o + 10 * xs), v23 = load(dv, o + 11 * xs);
-                FloatVector v30 = load(dv, o + 12 * xs), v31 = load(dv, o + 13 * xs), v32 = load(dv, o + 14 * xs), v33 = load(dv, o + 15 * xs);
-                int b = (2 * ty * wp + 2 * tx) * LANES;
-                inputAdjointRow(buf, b, v00, v01, v02, v03);
-                inputAdjointRow(buf, b + rowStep, v10.sub(v20).add(v30), v11.sub(v21).add(v31), v12.sub(v22).add(v32),
-                        v13.sub(v23).add(v33));
-                inputAdjointRow(buf, b + 2 * rowStep, v10.add(v20).sub(v00), v11.add(v21).sub(v01), v12.add(v22).sub(v02),
-                        v13.add(v23).sub(v03));
-                inputAdjointRow(buf, b + 3 * rowStep, v30.neg(), v31.neg(), v32.neg(), v33.neg());
+                for (int s = 0; s < 4; s++) {
+                    // column s of B dV: v0, v1 − v2 + v3, v1 + v2 − v0, −v3
+                    FloatVector v0 = load(dv, o + s * xs), v1 = load(dv, o + (4 + s) * xs), v2 = load(dv, o + (8 + s) * xs);
+                    FloatVector v3 = load(dv, o + (12 + s) * xs);
+                    v0.intoArray(buf, tmp + s * LANES);
+                    v1.sub(v2).add(v3).intoArray(buf, tmp + (4 + s) * LANES);
+                    v1.add(v2).sub(v0).intoArray(buf, tmp + (8 + s) * LANES);
+                    v3.neg().intoArray(buf, tmp + (12 + s) * LANES);
+                }
+                int b0 = (2 * ty * wp + 2 * tx) * LANES;
+                for (int r = 0; r < 4; r++) {
+                    // row r times Bᵀ, added into the plane: w0, w1 − w2 + w3, w1 + w2 − w0, −w3
+                    int a = tmp + 4 * r * LANES, b = b0 + r * rowStep;
+                    FloatVector w0 = load(buf, a), w1 = load(buf, a + LANES), w2 = load(buf, a + 2 * LANES);
+                    FloatVector w3 = load(buf, a + 3 * LANES);
+                    load(buf, b).add(w0).intoArray(buf, b);
+                    load(buf, b + LANES).add(w1.sub(w2).add(w3)).intoArray(buf, b + LANES);
+                    load(buf, b + 2 * LANES).add(w1.add(w2).sub(w0)).intoArray(buf, b + 2 * LANES);
+                    load(buf, b + 3 * LANES).sub(w3).intoArray(buf, b + 3 * LANES);
+                }
             }
         }
         int h = g.h(), w = g.w();
@@ -107,14 +134,6 @@ final class Conv2dWinogradLanes {
         }
     }
 
-    /** One row of (B dV) times Bᵀ added into the buffer: [w0, w1 − w2 + w3, w1 + w2 − w0, −w3], as the scalar twin. */
-    private static void inputAdjointRow(float[] buf, int b, FloatVector w0, FloatVector w1, FloatVector w2, FloatVector w3) {
-        load(buf, b).add(w0).intoArray(buf, b);
-        load(buf, b + LANES).add(w1.sub(w2).add(w3)).intoArray(buf, b + LANES);
-        load(buf, b + 2 * LANES).add(w1.add(w2).sub(w0)).intoArray(buf, b + 2 * LANES);
-        load(buf, b + 3 * LANES).sub(w3).intoArray(buf, b + 3 * LANES);
-    }
-
     /**
      * y of one filter for a lane group: Aᵀ M A + bias per tile into {@code buf}
      * ({@link #outputBufferSize}), then the part inside (oh, ow) into each image's plane at
@@ -122,22 +141,25 @@ final class Conv2dWinogradLanes {
      */
     static void output(Conv2dGeometry g, Conv2dWinogradTransforms.Tiles t, float[] m, int mOff, int xs, int tileStride,
                        float bias, float[] buf, float[] y, int yOff, int imageStride) {
-        int ow2 = 2 * t.tw(), rowStep = ow2 * LANES, o = mOff;
+        int ow2 = 2 * t.tw(), rowStep = ow2 * LANES, o = mOff, tmp = outputFloats(t);
         for (int ty = 0; ty < t.th(); ty++) {
             for (int tx = 0; tx < t.tw(); tx++, o += tileStride) {
-                FloatVector m4 = load(m, o + 4 * xs), m8 = load(m, o + 8 * xs);
-                FloatVector t00 = load(m, o).add(m4).add(m8), t10 = m4.sub(m8).sub(load(m, o + 12 * xs));
-                FloatVector m5 = load(m, o + 5 * xs), m9 = load(m, o + 9 * xs);
-                FloatVector t01 = load(m, o + xs).add(m5).add(m9), t11 = m5.sub(m9).sub(load(m, o + 13 * xs));
-                FloatVector m6 = load(m, o + 6 * xs), m10 = load(m, o + 10 * xs);
-                FloatVector t02 = load(m, o + 2 * xs).add(m6).add(m10), t12 = m6.sub(m10).sub(load(m, o + 14 * xs));
-                FloatVector m7 = load(m, o + 7 * xs), m11 = load(m, o + 11 * xs);
-                FloatVector t03 = load(m, o + 3 * xs).add(m7).add(m11), t13 = m7.sub(m11).sub(load(m, o + 15 * xs));
+                for (int s = 0; s < 4; s++) {
+                    // column s of Aᵀ M: m0 + m1 + m2, m1 − m2 − m3
+                    FloatVector m0 = load(m, o + s * xs), m1 = load(m, o + (4 + s) * xs), m2 = load(m, o + (8 + s) * xs);
+                    FloatVector m3 = load(m, o + (12 + s) * xs);
+                    m0.add(m1).add(m2).intoArray(buf, tmp + s * LANES);
+                    m1.sub(m2).sub(m3).intoArray(buf, tmp + (4 + s) * LANES);
+                }
                 int b = (2 * ty * ow2 + 2 * tx) * LANES;
-                t00.add(t01).add(t02).add(bias).intoArray(buf, b);
-                t01.sub(t02).sub(t03).add(bias).intoArray(buf, b + LANES);
-                t10.add(t11).add(t12).add(bias).intoArray(buf, b + rowStep);
-                t11.sub(t12).sub(t13).add(bias).intoArray(buf, b + rowStep + LANES);
+                for (int r = 0; r < 2; r++) {
+                    // row r times A: t0 + t1 + t2, t1 − t2 − t3 (+ bias)
+                    int a = tmp + 4 * r * LANES, at = b + r * rowStep;
+                    FloatVector t0 = load(buf, a), t1 = load(buf, a + LANES), t2 = load(buf, a + 2 * LANES);
+                    FloatVector t3 = load(buf, a + 3 * LANES);
+                    t0.add(t1).add(t2).add(bias).intoArray(buf, at);
+                    t1.sub(t2).sub(t3).add(bias).intoArray(buf, at + LANES);
+                }
             }
         }
         int oh = g.oh(), ow = g.ow();
