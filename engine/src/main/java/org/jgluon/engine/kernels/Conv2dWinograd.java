@@ -26,14 +26,20 @@ import org.jgluon.engine.kernels.Conv2dWinogradTransforms.Tiles;
  * blocks in block order: the bits do not depend on the thread count. V is recomputed there
  * rather than kept from the forward (at 224 it would be 16·C·4608 floats per layer).
  *
+ * <p>Blocks of a multiple of 16 whole images run their transforms 16 images at a time, one per
+ * vector lane ({@link Conv2dWinogradLanes}); others (batch tails, tile rows) the scalar ones.
+ *
  * <p>Scratch (Winograd-domain blocks, transformed and packed weights) is per thread and kept
- * across calls; a block holds at most {@link #MAX_DOMAIN_FLOATS} floats per buffer.
+ * across calls; a block holds at most {@link #MAX_DOMAIN_FLOATS} floats per buffer (at AlexNet's
+ * conv4, batch 128: 6 MB per thread at 96, 28 MB at 224; in the calling thread 9.4 MB of packed
+ * weights, 9.4 MB of dU and the weight gradient's V and dM, 25 MB at 96, 28 MB at 224).
  */
 public final class Conv2dWinograd {
 
     /**
-     * Tiles per block of the forward and backward-data passes (the GEMMs' n). At 96 (4 tiles per
-     * image) 32 images: 4 blocks of 128 images over 2 threads.
+     * Tiles per block of the forward and backward-data passes (the GEMMs' n): at 96 (4 tiles per
+     * image) 32 images, 4 blocks of a batch of 128 over 2 threads (256 ran alike, 64 slower); at 224
+     * (36 per image) the 16-image minimum of the lane form wins (576 tiles).
      */
     static final int TARGET_TILES = 128;
     /** Tiles per block of the weight gradient (the GEMMs' k): fewer, deeper updates of dU. */
