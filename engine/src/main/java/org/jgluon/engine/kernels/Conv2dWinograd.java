@@ -22,7 +22,7 @@ import org.jgluon.engine.kernels.Conv2dWinogradTransforms.Tiles;
  * inline, its transforms write its own scratch), so they never reduce across the split; with
  * fewer blocks than threads (small batches) the blocks run in turn and SGEMM splits each product.
  * The weight gradient goes through fixed blocks of images one after the other, the transforms
- * of a block split over channels and filters, its 16 GEMMs over ξ, each dU[ξ] accumulating the
+ * of a block split over its channels and filters together, its 16 GEMMs over ξ, each dU[ξ] accumulating the
  * blocks in block order: the bits do not depend on the thread count. V is recomputed there
  * rather than kept from the forward (at 224 it would be 16·C·4608 floats per layer).
  *
@@ -134,8 +134,11 @@ public final class Conv2dWinograd {
             for (int ty0 = 0; ty0 < t.th(); ty0 += bl.tileRows()) {
                 Block b = Block.of(t, i0, Math.min(n, i0 + bl.images()), ty0, Math.min(t.th(), ty0 + bl.tileRows()));
                 int p = b.p(), vs = xiStride(c * p), ms = xiStride(f * p);
-                Parallel.forRange(c, 1, (lo, hi) -> inputs(g, t, b, x, xOff, lo, hi, v, vs));
-                Parallel.forRange(f, 1, (lo, hi) -> outputGradients(g, t, b, dy, dyOff, lo, hi, dm, ms));
+                // V's channels and dM's filters as one range: one barrier, not two
+                Parallel.forRange(c + f, 1, (lo, hi) -> {
+                    if (lo < c) inputs(g, t, b, x, xOff, lo, Math.min(hi, c), v, vs);
+                    if (hi > c) outputGradients(g, t, b, dy, dyOff, Math.max(lo, c) - c, hi - c, dm, ms);
+                });
                 float beta = first ? 0f : 1f;
                 // dU[ξ] (F × C) += dM[ξ] (F × P) · V[ξ]ᵀ, V stored C × P
                 Parallel.forRange(XI, 1, (lo, hi) -> {
