@@ -114,6 +114,26 @@ class Conv2dWinogradTest {
     }
 
     /**
+     * 16 images go through the lane-form transforms, 15 (the same ones less the last) through the
+     * scalar ones: per image the same operations in the same order, so the same bits.
+     */
+    @Test
+    void laneAndScalarTransformsGiveTheSameBits() {
+        Conv2dGeometry lanes = g(16, 3, 5, 7, 4, 1, 1), scalar = g(15, 3, 5, 7, 4, 1, 1);
+        Random r = new Random(15);
+        float[] x = random(r, lanes.n() * lanes.c() * lanes.inPixels()), w = random(r, lanes.f() * lanes.colRows());
+        float[] bias = random(r, lanes.f()), dy = random(r, lanes.n() * lanes.f() * lanes.outPixels());
+        float[] y16 = new float[dy.length], dx16 = new float[x.length], y15 = new float[dy.length], dx15 = new float[x.length];
+        Conv2dWinograd.forward(lanes, x, 0, w, 0, bias, 0, y16, 0);
+        Conv2dWinograd.forward(scalar, x, 0, w, 0, bias, 0, y15, 0);
+        Conv2dWinograd.backwardData(lanes, dy, 0, w, 0, dx16, 0);
+        Conv2dWinograd.backwardData(scalar, dy, 0, w, 0, dx15, 0);
+        int yImage = lanes.f() * lanes.outPixels(), xImage = lanes.c() * lanes.inPixels();
+        assertArrayEquals(java.util.Arrays.copyOf(y16, 15 * yImage), java.util.Arrays.copyOf(y15, 15 * yImage), "y");
+        assertArrayEquals(java.util.Arrays.copyOf(dx16, 15 * xImage), java.util.Arrays.copyOf(dx15, 15 * xImage), "dx");
+    }
+
+    /**
      * The weights are transformed straight into SGEMM's packed layout, checked against
      * {@link Sgemm#pack} when the class loads (several K slices, all panel heights); a mismatch
      * silently falls back to transforming then packing, correct but slower: flag it here.
