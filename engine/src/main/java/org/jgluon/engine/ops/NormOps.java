@@ -3,6 +3,7 @@ package org.jgluon.engine.ops;
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.autograd.GradTarget;
 import org.jgluon.engine.kernels.BatchNormKernels;
 
 /** BatchNorm and the fused BatchNorm+ReLU as recorded ops (MXNet semantics, GLUON.md). */
@@ -73,12 +74,12 @@ public final class NormOps {
         return Autograd.recordOp(op, y, dy -> {
             float[] dgamma = new float[channels], dbeta = new float[channels];
             boolean wantDx = x.requiresGrad();
-            Tensor dx = wantDx ? x.gradBuffer() : null;
+            GradTarget dx = wantDx ? x.gradTarget() : null; // written when it is x's first gradient
             BatchNormKernels.backward(dy.data(), dy.offset(), x.data(), x.offset(),
-                    wantDx ? dx.data() : null, wantDx ? dx.offset() : 0, true,
+                    wantDx ? dx.data() : null, wantDx ? dx.offset() : 0, wantDx && dx.accumulate(),
                     outer, channels, inner, g, b, mean, invStd, fuseRelu, !batchStats, dgamma, dbeta);
-            if (gamma != null && gamma.requiresGrad()) addInto(gamma.gradBuffer(), dgamma);
-            if (beta != null && beta.requiresGrad()) addInto(beta.gradBuffer(), dbeta);
+            if (gamma != null && gamma.requiresGrad()) store(gamma.gradTarget(), dgamma);
+            if (beta != null && beta.requiresGrad()) store(beta.gradTarget(), dbeta);
         }, x, gamma, beta);
     }
 
@@ -90,9 +91,10 @@ public final class NormOps {
         }
     }
 
-    private static void addInto(Tensor grad, float[] v) {
+    private static void store(GradTarget grad, float[] v) {
         float[] d = grad.data();
         int o = grad.offset();
-        for (int i = 0; i < v.length; i++) d[o + i] += v[i];
+        if (!grad.accumulate()) System.arraycopy(v, 0, d, o, v.length);
+        else for (int i = 0; i < v.length; i++) d[o + i] += v[i];
     }
 }
