@@ -72,14 +72,18 @@ public final class NormOps {
         // from x bit for bit, see BatchNormKernels.backward); with batch statistics μ and r depend on
         // x (the full formula), with running ones they are constants (dx = γ·r·g).
         return Autograd.recordOp(op, y, dy -> {
-            float[] dgamma = new float[channels], dbeta = new float[channels];
             boolean wantDx = x.requiresGrad();
             GradTarget dx = wantDx ? x.gradTarget() : null; // written when it is x's first gradient
+            GradTarget dg = gamma != null && gamma.requiresGrad() ? gamma.gradTarget() : null;
+            GradTarget db = beta != null && beta.requiresGrad() ? beta.gradTarget() : null;
+            // the kernel writes dγ and dβ: straight into a gradient it may overwrite, else a temporary added in
+            float[] dgamma = direct(dg, channels) ? dg.data() : new float[channels];
+            float[] dbeta = direct(db, channels) ? db.data() : new float[channels];
             BatchNormKernels.backward(dy.data(), dy.offset(), x.data(), x.offset(),
                     wantDx ? dx.data() : null, wantDx ? dx.offset() : 0, wantDx && dx.accumulate(),
                     outer, channels, inner, g, b, mean, invStd, fuseRelu, !batchStats, dgamma, dbeta);
-            if (gamma != null && gamma.requiresGrad()) store(gamma.gradTarget(), dgamma);
-            if (beta != null && beta.requiresGrad()) store(beta.gradTarget(), dbeta);
+            if (dg != null && !direct(dg, channels)) store(dg, dgamma);
+            if (db != null && !direct(db, channels)) store(db, dbeta);
         }, x, gamma, beta);
     }
 
@@ -89,6 +93,11 @@ public final class NormOps {
                     + x.shapeString() + " has " + channels + " channels on axis " + axis + "; want (" + channels
                     + ",)");
         }
+    }
+
+    /** True when the kernel can write a per-channel gradient into {@code t}'s array as it is (no temporary). */
+    private static boolean direct(GradTarget t, int channels) {
+        return t != null && !t.accumulate() && t.offset() == 0 && t.data().length == channels;
     }
 
     private static void store(GradTarget grad, float[] v) {

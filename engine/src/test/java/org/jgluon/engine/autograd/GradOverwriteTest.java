@@ -63,6 +63,14 @@ class GradOverwriteTest {
             c.add(new Case(n + " long rows", new int[] {2, 3, 17, 17}, (x, l) -> bn(x, l, 3, relu)));
             c.add(new Case(n + " 2-D", new int[] {8, 5}, (x, l) -> bn(x, l, 5, relu)));
         }
+        c.add(new Case("batch_norm_relu twice with shared gamma, beta", new int[] {4, 3, 5, 6}, (x, l) -> {
+            // both uses share gamma and beta: their second gradient adds to the first
+            Tensor gamma = GradCheck.uniform(5, 0.5f, 1.5f, 3).attachGrad(), beta = GradCheck.uniform(6, -0.5f, 0.5f, 3).attachGrad();
+            l.add(gamma);
+            l.add(beta);
+            Tensor y = NormOps.batchNorm(x, gamma, beta, Tensor.zeros(3), Tensor.full(1f, 3), 0.9f, 1e-5f, false, true, 1);
+            return NormOps.batchNorm(y, gamma, beta, Tensor.zeros(3), Tensor.full(1f, 3), 0.9f, 1e-5f, false, false, 1);
+        }));
         int[] pool = {2, 3, 9, 11};
         c.add(new Case("max_pool 3/2", pool, (x, l) -> PoolOps.maxPool2d(x, new int[] {3}, new int[] {2}, new int[] {0}, false)));
         c.add(new Case("max_pool 2/2 pad 1 ceil", pool,
