@@ -6,21 +6,31 @@ import java.util.List;
 import java.util.Locale;
 
 import org.jgluon.engine.Parallel;
+import org.jgluon.engine.Rng;
+import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.memory.Recycling;
+import org.jgluon.gluon.nn.Activation;
+import org.jgluon.gluon.nn.BatchNorm;
+import org.jgluon.gluon.nn.Block;
+import org.jgluon.gluon.nn.Sequential;
 
 /**
  * Old vs new in one JVM: the training step and the per-layer breakdown with a backward's first
  * gradient store overwriting ({@code Tensor.gradTarget}, the default) and with the old
  * zero-then-add path ({@link Autograd#setOverwriteGradients}{@code (false)}), alternated
  * {@code rounds} times so that both see the same machine load. Prints each unit's forward+backward
- * median per setting and the ratio, and the whole step's wall and CPU time.
+ * median per setting and the ratio, the whole step's wall and CPU time, and each unit's backward
+ * alone with the two settings alternating rep by rep (min and median: the robust figure on a
+ * shared machine).
  *
  * <pre>
  *   java --add-modules=jdk.incubator.vector -XX:+UseTransparentHugePages -Xmx6g -cp bench/target/benchmarks.jar \
  *       org.jgluon.bench.step.OverwriteCompare alexnet_bn 96 2 5 3
  * </pre>
  * Arguments: network, resolution, rounds (each = on then off), whole steps per setting and
- * round, breakdown repetitions (0 = whole step only).
+ * round, breakdown repetitions (0 = whole step only). Rounds 0: only the interleaved per-unit
+ * backward ({@code max(9, 3·reps)} reps per setting).
  */
 public final class OverwriteCompare {
 
@@ -43,6 +53,11 @@ public final class OverwriteCompare {
             rows.add(new ArrayList<>());
         }
         double load0 = load();
+        if (rounds == 0) { // only the interleaved per-unit backward
+            backwardInterleaved(step, Math.max(9, 3 * reps));
+            System.out.printf(Locale.ROOT, "load average %.2f → %.2f%n", load0, load());
+            return;
+        }
         long cpu0 = StepTiming.processCpuNanos(), t0 = System.nanoTime();
         for (int r = 0; r < rounds; r++) {
             for (int m = 0; m < 2; m++) {
@@ -70,6 +85,7 @@ public final class OverwriteCompare {
                 wall.get(0).length, median(wall.get(0)), median(wall.get(1)), median(wall.get(0)) / median(wall.get(1)),
                 median(cpu.get(0)), median(cpu.get(1)), median(cpu.get(0)) / median(cpu.get(1)));
         if (reps == 0) return;
+        backwardInterleaved(step, Math.max(9, 3 * reps));
         int units = rows.get(0).size() / rounds;
         System.out.printf(Locale.ROOT, "%-3s %-30s %-17s %22s %22s %8s%n", "#", "unit", "output", "overwrite fwd/bwd ms",
                 "add fwd/bwd ms", "bwd new/old");
@@ -86,6 +102,57 @@ public final class OverwriteCompare {
             System.out.printf(Locale.ROOT, "%-3d %-30s %-17s %10.2f / %9.2f %10.2f / %9.2f %8.3f%n", u, clip(row.label()),
                     Arrays.toString(row.outShape()).replace(" ", ""), median(f[0]), median(b[0]), median(f[1]), median(b[1]),
                     median(b[0]) / median(b[1]));
+        }
+    }
+
+    /**
+     * Each unit's backward alone, overwrite on and off alternating rep by rep (the finest
+     * interleaving: both settings see the same load), min and median. The unit's input is a
+     * 'write' leaf, as in the breakdown, and its head gradient a fixed random tensor (seeding it is
+     * part of the backward: a copy with overwriting, a zeroed buffer plus an add without).
+     */
+    private static void backwardInterleaved(TrainingStep step, int reps) {
+        System.out.printf(Locale.ROOT, "%nbackward alone, overwrite on/off alternating, %d reps each: min | median ms%n", reps);
+        System.out.printf(Locale.ROOT, "%-3s %-30s %-17s %19s %19s %9s%n", "#", "unit", "output", "overwrite", "add", "min ratio");
+        Sequential net = step.net();
+        Tensor x = step.input();
+        Rng rng = new Rng(7);
+        for (int i = 0; i < net.size(); i++) {
+            Block b = net.get(i);
+            Block unit = b;
+            String label = b.describe();
+            if (b instanceof BatchNorm bn && i + 1 < net.size() && net.get(i + 1) instanceof Activation a
+                    && a.type().equals("relu")) {
+                unit = new Sequential().add(bn, a);
+                label = "BatchNorm+ReLU (fused)";
+                i++;
+            }
+            Block u = unit;
+            Tensor in = x;
+            Tensor leaf = in == step.input() ? in.detach() : in.detach().attachGrad();
+            Tensor out = Autograd.record(() -> u.forward(leaf));
+            Tensor head = Tensor.zeros(out.shape());
+            for (int k = 0; k < head.size(); k++) head.set(k, rng.nextUniform(-1f, 1f));
+            double[][] ms = new double[2][reps];
+            for (int r = -2; r < reps; r++) {
+                for (int m = 0; m < 2; m++) {
+                    Autograd.setOverwriteGradients(m == 0);
+                    Tensor y = Autograd.record(() -> u.forward(leaf));
+                    long t0 = System.nanoTime();
+                    if (y.requiresGrad()) y.backward(head);
+                    long t1 = System.nanoTime();
+                    if (y.storage() != null && y.storage() != leaf.storage()) Recycling.dispose(y);
+                    if (r >= 0) ms[m][r] = (t1 - t0) / 1e6;
+                }
+            }
+            Autograd.setOverwriteGradients(true);
+            Arrays.sort(ms[0]);
+            Arrays.sort(ms[1]);
+            System.out.printf(Locale.ROOT, "%-3d %-30s %-17s %8.2f | %8.2f %8.2f | %8.2f %9.3f%n", i, clip(label),
+                    Arrays.toString(out.shape()).replace(" ", ""), ms[0][0], StepTiming.median(ms[0]), ms[1][0],
+                    StepTiming.median(ms[1]), ms[0][0] / ms[1][0]);
+            if (out.storage() != null && out.storage() != leaf.storage()) Recycling.dispose(out);
+            x = Autograd.pause(false, () -> u.forward(in)).detach(); // the next unit's input (predict mode: no dropout)
         }
     }
 
