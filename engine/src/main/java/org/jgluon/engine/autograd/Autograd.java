@@ -45,6 +45,7 @@ public final class Autograd {
         private final Tensor[] inputs;
         private final BackwardFn fn;
         private int[] savedInts; // e.g. max-pool winners; given back after this node's backward
+        private float[][] savedFloats; // e.g. BatchNorm's per-channel statistics; likewise
 
         private Node(String op, Tensor[] inputs, BackwardFn fn) {
             this.op = op;
@@ -159,6 +160,19 @@ public final class Autograd {
         Node n = output.node();
         if (n == null || n == FREED) BufferPool.give(saved);
         else n.savedInts = saved;
+    }
+
+    /**
+     * As {@link #keepUntilBackward(Tensor, int[])} for float arrays (pooled ones go back to the
+     * {@code BufferPool}, small ones are left to the GC): e.g. BatchNorm's per-channel statistics.
+     */
+    public static void keepUntilBackward(Tensor output, float[]... saved) {
+        Node n = output.node();
+        if (n == null || n == FREED) {
+            for (float[] a : saved) BufferPool.give(a);
+        } else {
+            n.savedFloats = saved;
+        }
     }
 
     /** True when {@link #recordOp} would record an op with these inputs: lets a kernel skip saving state. */
@@ -288,6 +302,8 @@ public final class Autograd {
                 if (!retainGraph) {
                     BufferPool.give(node.savedInts);
                     node.savedInts = null;
+                    if (node.savedFloats != null) for (float[] a : node.savedFloats) BufferPool.give(a);
+                    node.savedFloats = null;
                     doneReading(t, readers);
                 }
             }
