@@ -93,11 +93,21 @@ public final class Conv2dWinograd {
 
     /** dx (n, c, h, w) += the gradient of the convolution's input, given dy (n, f, oh, ow). */
     public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff) {
-        backwardData(g, dy, dyOff, w, wOff, dx, dxOff, TARGET_TILES);
+        backwardData(g, dy, dyOff, w, wOff, dx, dxOff, true);
+    }
+
+    /**
+     * dx (n, c, h, w) += the input gradient, or = it when not {@code accumulate} (every element
+     * written: dx's contents may be garbage, {@link org.jgluon.engine.autograd.GradTarget}).
+     */
+    public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff,
+                                    boolean accumulate) {
+        backwardData(g, dy, dyOff, w, wOff, dx, dxOff, accumulate, TARGET_TILES);
     }
 
     /** {@link #backwardData} with blocks of about {@code tiles} tiles (for tuning). */
-    static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff, int tiles) {
+    static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff,
+                             boolean accumulate, int tiles) {
         require(g);
         Tiles t = Tiles.of(g);
         int c = g.c(), f = g.f();
@@ -109,18 +119,24 @@ public final class Conv2dWinograd {
             float[] dm = Scratch.M.of(XI * ms), dv = Scratch.V.of(XI * vs);
             outputGradients(g, t, b, dy, dyOff, 0, f, dm, ms);
             for (int xi = 0; xi < XI; xi++) Sgemm.sgemm(ut[xi], false, b.p(), 1f, dm, xi * ms, b.p(), 0f, dv, xi * vs, b.p());
-            inputGradients(g, t, b, dv, vs, dx, dxOff);
+            inputGradients(g, t, b, dv, vs, dx, dxOff, accumulate);
         });
     }
 
     /** dw (f, c, 3, 3) += the gradient of the convolution's weights, given x and dy; the same bits for any thread count. */
     public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff) {
-        backwardWeights(g, x, xOff, dy, dyOff, dw, dwOff, WEIGHT_TILES);
+        backwardWeights(g, x, xOff, dy, dyOff, dw, dwOff, true);
+    }
+
+    /** dw += the weight gradient, or = it when not {@code accumulate} (every element written). */
+    public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
+                                       boolean accumulate) {
+        backwardWeights(g, x, xOff, dy, dyOff, dw, dwOff, accumulate, WEIGHT_TILES);
     }
 
     /** {@link #backwardWeights} with blocks of about {@code tiles} tiles (for tuning). */
     static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
-                                int tiles) {
+                                boolean accumulate, int tiles) {
         require(g);
         Tiles t = Tiles.of(g);
         int n = g.n(), c = g.c(), f = g.f();
@@ -149,7 +165,8 @@ public final class Conv2dWinograd {
                 first = false;
             }
         }
-        Parallel.forRange(f, 1, (lo, hi) -> Conv2dWinogradTransforms.weightsAdjoint(du, 0, us, c, 1, c, lo, hi, dw, dwOff));
+        Parallel.forRange(f, 1, (lo, hi) -> Conv2dWinogradTransforms.weightsAdjoint(du, 0, us, c, 1, c, lo, hi, dw, dwOff,
+                accumulate));
     }
 
     /**
@@ -188,15 +205,16 @@ public final class Conv2dWinograd {
         }
     }
 
-    /** dx of the block's images += B dV Bᵀ over its tiles (all channels). */
-    private static void inputGradients(Conv2dGeometry g, Tiles t, Block b, float[] dv, int vs, float[] dx, int dxOff) {
+    /** dx of the block's images += B dV Bᵀ over its tiles (all channels), or = when not accumulating. */
+    private static void inputGradients(Conv2dGeometry g, Tiles t, Block b, float[] dv, int vs, float[] dx, int dxOff,
+                                       boolean accumulate) {
         int c = g.c(), in = g.inPixels(), p = b.p(), nb = b.i1() - b.i0();
         if (b.lanes()) {
             float[] buf = Scratch.LANE_IN.of(Conv2dWinogradLanes.inputBufferSize(t));
             for (int gi = 0; gi < nb; gi += Conv2dWinogradLanes.LANES) {
                 for (int ch = 0; ch < c; ch++) {
                     Conv2dWinogradLanes.inputAdjoint(g, t, dv, ch * p + gi, vs, nb, buf, dx, dxOff + ((b.i0() + gi) * c + ch) * in,
-                            c * in);
+                            c * in, accumulate);
                 }
             }
             return;
@@ -205,7 +223,7 @@ public final class Conv2dWinograd {
         for (int ch = 0; ch < c; ch++) {
             for (int i = b.i0(); i < b.i1(); i++) {
                 Conv2dWinogradTransforms.inputAdjoint(g, t, b.ty0(), b.ty1(), dv, ch * p + (i - b.i0()) * b.perImage(), vs, 1,
-                        plane, dx, dxOff + (i * c + ch) * in);
+                        plane, dx, dxOff + (i * c + ch) * in, accumulate);
             }
         }
     }

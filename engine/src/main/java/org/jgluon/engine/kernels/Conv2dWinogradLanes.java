@@ -94,10 +94,11 @@ final class Conv2dWinogradLanes {
 
     /**
      * The adjoint of {@link #input}: adds B dV Bᵀ of every tile of the lane group into the images'
-     * input-gradient planes at {@code dxOff + lane·imageStride}, through {@code buf} (zeroed here).
+     * input-gradient planes at {@code dxOff + lane·imageStride} (or writes it over them when not
+     * {@code accumulate}), through {@code buf} (zeroed here).
      */
     static void inputAdjoint(Conv2dGeometry g, Conv2dWinogradTransforms.Tiles t, float[] dv, int dvOff, int xs, int tileStride,
-                             float[] buf, float[] dx, int dxOff, int imageStride) {
+                             float[] buf, float[] dx, int dxOff, int imageStride, boolean accumulate) {
         int wp = t.wp(), rowStep = wp * LANES, o = dvOff, tmp = planeFloats(t);
         Arrays.fill(buf, 0, planeFloats(t), 0f);
         for (int ty = 0; ty < t.th(); ty++) {
@@ -129,7 +130,11 @@ final class Conv2dWinogradLanes {
             int dst = dxOff + lane * imageStride;
             for (int iy = 0; iy < h; iy++) {
                 int src = ((iy + g.padH()) * wp + g.padW()) * LANES + lane, d = dst + iy * w;
-                for (int ix = 0; ix < w; ix++, src += LANES) dx[d + ix] += buf[src];
+                if (accumulate) {
+                    for (int ix = 0; ix < w; ix++, src += LANES) dx[d + ix] += buf[src];
+                } else {
+                    for (int ix = 0; ix < w; ix++, src += LANES) dx[d + ix] = buf[src];
+                }
             }
         }
     }

@@ -95,11 +95,11 @@ final class Conv2dWinogradTransforms {
     }
 
     /**
-     * dw[f][c] (F, C, 3, 3) += Gᵀ dU[f][c] G for filters [f0, f1), dU at
-     * du[duOff + ξ·xiStride + f·fStride + c·cStride].
+     * dw[f][c] (F, C, 3, 3) += Gᵀ dU[f][c] G for filters [f0, f1) (= when not {@code accumulate}), dU
+     * at du[duOff + ξ·xiStride + f·fStride + c·cStride].
      */
     static void weightsAdjoint(float[] du, int duOff, int xiStride, int fStride, int cStride, int c, int f0, int f1,
-                               float[] dw, int dwOff) {
+                               float[] dw, int dwOff, boolean accumulate) {
         int xs = xiStride;
         for (int f = f0; f < f1; f++) {
             for (int ch = 0; ch < c; ch++) {
@@ -114,19 +114,25 @@ final class Conv2dWinogradTransforms {
                 float h10 = 0.5f * (u10 - u20), h11 = 0.5f * (u11 - u21), h12 = 0.5f * (u12 - u22), h13 = 0.5f * (u13 - u23);
                 float h20 = p0 + u30, h21 = p1 + u31, h22 = p2 + u32, h23 = p3 + u33;
                 int d = dwOff + (f * c + ch) * 9;
-                weightAdjointRow(dw, d, h00, h01, h02, h03);
-                weightAdjointRow(dw, d + 3, h10, h11, h12, h13);
-                weightAdjointRow(dw, d + 6, h20, h21, h22, h23);
+                weightAdjointRow(dw, d, h00, h01, h02, h03, accumulate);
+                weightAdjointRow(dw, d + 3, h10, h11, h12, h13, accumulate);
+                weightAdjointRow(dw, d + 6, h20, h21, h22, h23, accumulate);
             }
         }
     }
 
     /** One row of (Gᵀ dU) times G, added into dw: [h0 + ½(h1 + h2), ½(h1 − h2), ½(h1 + h2) + h3]. */
-    private static void weightAdjointRow(float[] dw, int d, float h0, float h1, float h2, float h3) {
-        float p = 0.5f * (h1 + h2);
-        dw[d] += h0 + p;
-        dw[d + 1] += 0.5f * (h1 - h2);
-        dw[d + 2] += p + h3;
+    private static void weightAdjointRow(float[] dw, int d, float h0, float h1, float h2, float h3, boolean accumulate) {
+        float p = 0.5f * (h1 + h2), a = h0 + p, b = 0.5f * (h1 - h2), c = p + h3;
+        if (accumulate) {
+            dw[d] += a;
+            dw[d + 1] += b;
+            dw[d + 2] += c;
+        } else {
+            dw[d] = a;
+            dw[d + 1] = b;
+            dw[d + 2] = c;
+        }
     }
 
     // ---- inputs: V = Bᵀ d B (forward, weight gradient), dx += B dV Bᵀ (input gradient) ----
@@ -181,10 +187,11 @@ final class Conv2dWinogradTransforms {
     /**
      * The adjoint of {@link #input}: adds B dV_p Bᵀ of the tiles of tile rows [ty0, ty1) into
      * {@code plane} (rows [2·ty0, 2·ty1 + 2) zeroed first), then the plane's part inside the image
-     * into dx (h × w at dxOff). Overlapping tiles add in tile order: fixed bits.
+     * into dx (h × w at dxOff), or over it when not {@code accumulate} (the tile-row blocks of an
+     * image must then come in order). Overlapping tiles add in tile order: fixed bits.
      */
     static void inputAdjoint(Conv2dGeometry g, Tiles t, int ty0, int ty1, float[] dv, int dvOff, int xs, int ps,
-                             float[] plane, float[] dx, int dxOff) {
+                             float[] plane, float[] dx, int dxOff, boolean accumulate) {
         int wp = t.wp();
         Arrays.fill(plane, 2 * ty0 * wp, (2 * ty1 + 2) * wp, 0f);
         int o = dvOff;
@@ -205,7 +212,10 @@ final class Conv2dWinogradTransforms {
         int w = g.w(), pw = g.padW();
         for (int r = 2 * ty0; r < 2 * ty1 + 2; r++) {
             int iy = r - g.padH();
-            if (iy >= 0 && iy < g.h()) Im2col.addInto(plane, r * wp + pw, dx, dxOff + iy * w, w);
+            if (iy < 0 || iy >= g.h()) continue;
+            // writing: the first two rows of a later tile-row block were written by the block before
+            if (accumulate || (ty0 > 0 && r < 2 * ty0 + 2)) Im2col.addInto(plane, r * wp + pw, dx, dxOff + iy * w, w);
+            else System.arraycopy(plane, r * wp + pw, dx, dxOff + iy * w, w);
         }
     }
 

@@ -3,6 +3,7 @@ package org.jgluon.engine.ops;
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.autograd.GradTarget;
 import org.jgluon.engine.kernels.Conv2dGeometry;
 import org.jgluon.engine.kernels.Conv2dKernels;
 import org.jgluon.engine.kernels.Conv2dWinograd;
@@ -54,19 +55,25 @@ public final class ConvOps {
         if (winograd) Conv2dWinograd.forward(g, x.data(), x.offset(), w.data(), w.offset(), b, bOff, y.data(), y.offset());
         else Conv2dKernels.forward(g, x.data(), x.offset(), w.data(), w.offset(), b, bOff, y.data(), y.offset());
         return Autograd.recordOp("conv2d", y, dy -> {
+            // Winograd writes a first gradient instead of adding it into a zeroed buffer (GradTarget);
+            // the im2col kernels only add
             if (x.requiresGrad()) {
-                Tensor dx = x.gradBuffer();
                 if (winograd) {
-                    Conv2dWinograd.backwardData(g, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset());
+                    GradTarget dx = x.gradTarget();
+                    Conv2dWinograd.backwardData(g, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset(),
+                            dx.accumulate());
                 } else {
+                    Tensor dx = x.gradBuffer();
                     Conv2dKernels.backwardData(g, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset());
                 }
             }
             if (w.requiresGrad()) {
-                Tensor dw = w.gradBuffer();
                 if (winograd) {
-                    Conv2dWinograd.backwardWeights(g, x.data(), x.offset(), dy.data(), dy.offset(), dw.data(), dw.offset());
+                    GradTarget dw = w.gradTarget();
+                    Conv2dWinograd.backwardWeights(g, x.data(), x.offset(), dy.data(), dy.offset(), dw.data(), dw.offset(),
+                            dw.accumulate());
                 } else {
+                    Tensor dw = w.gradBuffer();
                     Conv2dKernels.backwardWeights(g, x.data(), x.offset(), dy.data(), dy.offset(), dw.data(), dw.offset());
                 }
             }

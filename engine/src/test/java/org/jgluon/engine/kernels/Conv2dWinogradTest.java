@@ -84,6 +84,23 @@ class Conv2dWinogradTest {
         assertClose(plus(ref[1], dw0), dw, "dw of " + g);
     }
 
+    /** Not accumulating, both gradients write every element: NaN where they land would survive an add or a gap. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardWritesEveryElementWhenNotAccumulating(Conv2dGeometry g) {
+        Random r = new Random(16);
+        float[] x = random(r, g.n() * g.c() * g.inPixels()), w = random(r, g.f() * g.colRows());
+        float[] dy = random(r, g.n() * g.f() * g.outPixels());
+        float[] dx = new float[x.length], dw = new float[w.length];
+        java.util.Arrays.fill(dx, Float.NaN);
+        java.util.Arrays.fill(dw, Float.NaN);
+        Conv2dWinograd.backwardData(g, dy, 0, w, 0, dx, 0, false);
+        Conv2dWinograd.backwardWeights(g, x, 0, dy, 0, dw, 0, false);
+        float[][] ref = Conv2dReference.backward(g, x, w, dy);
+        assertClose(ref[0], dx, "dx of " + g);
+        assertClose(ref[1], dw, "dw of " + g);
+    }
+
     /** Arrays at offsets inside larger ones (tensor views). */
     @Test
     void honoursOffsets() {

@@ -65,6 +65,49 @@ class ConvOpsWinogradTest {
         }
     }
 
+    /**
+     * The Winograd backward writes a first gradient (Tensor.gradTarget) and adds later ones: x feeds
+     * two convolutions and a ReLU after, w both convolutions, x's gradient buffer a reused pooled
+     * array. The gradients equal those of the always-adding path (-Djgluon.grad.overwrite=false) to
+     * the bit, and those of the im2col kernels (which only add) to round-off.
+     */
+    @Test
+    void writingTheFirstGradientEqualsAdding() {
+        boolean saved = Autograd.overwriteGradients();
+        try {
+            System.setProperty(ConvOps.WINOGRAD_PROPERTY, "always");
+            float[][] on = twoConsumers(true), off = twoConsumers(false);
+            System.setProperty(ConvOps.WINOGRAD_PROPERTY, "false");
+            float[][] im2col = twoConsumers(true);
+            for (int k = 0; k < on.length; k++) {
+                assertArrayEquals(off[k], on[k], 0f, "gradient " + k);
+                double scale = 0;
+                for (float v : im2col[k]) scale = Math.max(scale, Math.abs(v));
+                assertArrayEquals(im2col[k], on[k], (float) (1e-4 * scale), "gradient " + k + " against im2col");
+            }
+        } finally {
+            Autograd.setOverwriteGradients(saved);
+        }
+    }
+
+    private static float[][] twoConsumers(boolean overwrite) {
+        Autograd.setOverwriteGradients(overwrite);
+        Random r = new Random(6);
+        Tensor x0 = random(r, 2, 5, 6, 7).attachGrad(), w = random(r, 5, 5, 3, 3).attachGrad(), b = random(r, 5).attachGrad();
+        float[] dxs = null;
+        for (int step = 0; step < 2; step++) { // the second step finds last step's gradients in the buffers
+            Tensor y = Autograd.record(() -> {
+                Tensor x = ActivationOps.relu(x0);
+                Tensor a = ConvOps.conv2d(x, w, b, ONE, ONE, ONE, 1), c = ConvOps.conv2d(x, w, null, ONE, ONE, ONE, 1);
+                Tensor s = ConvOps.conv2d(ActivationOps.relu(NdOps.add(a, c)), w, null, ONE, ONE, ONE, 1);
+                return NdOps.sum(NdOps.mul(s, s), null, false);
+            });
+            y.backward();
+            dxs = x0.grad().toArray();
+        }
+        return new float[][] {dxs, w.grad().toArray(), b.grad().toArray()};
+    }
+
     /** Central differences in double through the op: the recorded backward is the forward's derivative. */
     @Test
     void gradientsMatchFiniteDifferences() {
