@@ -70,16 +70,20 @@ public final class DenseJarCompare {
         var tb = ManagementFactory.getThreadMXBean();
         int n = run.length;
         double[][] own = new double[n][reps], wall = new double[n][reps], cpu = new double[n][reps];
-        for (int rep = -Math.max(5, reps / 4); rep < reps; rep++) { // negative: untimed JIT warm-up
+        // Untimed warm-up: at least 5 calls and 2 s per build, so that C2 has compiled the paths
+        // this shape reaches (a tile first reached here runs in C1's code, boxed, for hundreds of calls).
+        long warmEnd = System.nanoTime() + 2_000_000_000L * n;
+        for (int rep = 0; rep < 5 || System.nanoTime() < warmEnd; rep++) {
+            for (Runnable r : run) r.run();
+        }
+        for (int rep = 0; rep < reps; rep++) {
             for (int j = 0; j < n; j++) {
                 long t0 = tb.getCurrentThreadCpuTime(), w0 = System.nanoTime(), c0 = os.getProcessCpuTime();
                 run[j].run();
                 long t1 = tb.getCurrentThreadCpuTime(), w1 = System.nanoTime(), c1 = os.getProcessCpuTime();
-                if (rep >= 0) {
-                    own[j][rep] = (t1 - t0) / 1e6;
-                    wall[j][rep] = (w1 - w0) / 1e6;
-                    cpu[j][rep] = (c1 - c0) / 1e6 / threads;
-                }
+                own[j][rep] = (t1 - t0) / 1e6;
+                wall[j][rep] = (w1 - w0) / 1e6;
+                cpu[j][rep] = (c1 - c0) / 1e6 / threads;
             }
         }
         System.out.printf("%s pass %s (%.2f GFLOP)%n", shape, pass, flops / 1e9);
