@@ -65,6 +65,12 @@ public final class Sgemm {
      */
     static final int DIRECT_A_MAX_COLUMNS = 256;
 
+    /**
+     * Up to this many floats of packed A (a thread's rows × one K slice) A is packed once per K
+     * slice and shared by all column blocks ({@code runFewRows}); 128 rows × 1024 = 512 KiB.
+     */
+    static final int SHARED_A_MAX = 128 * 1024;
+
     /** Below this m·n·k the work is not worth handing to other threads. */
     private static final long PARALLEL_MIN_MNK = 1L << 21;
 
@@ -305,6 +311,10 @@ public final class Sgemm {
             // With few columns each value of A is used a few times only: packing it would cost
             // more than it saves, so the 12-row tiles read A where it is.
             boolean direct = packedA == null && !transA && j1 - j0 <= DIRECT_A_MAX_COLUMNS;
+            if (packedA == null && !direct && j1 - j0 > ncBlock && (long) (i1 - i0) * kcMax <= SHARED_A_MAX) {
+                runFewRows(i0, i1, j0, j1, kSlices, mcMax, buf);
+                return;
+            }
             for (int jc = j0; jc < j1; jc += ncBlock) {
                 int nc = Math.min(ncBlock, j1 - jc);
                 for (int slice = 0; slice < kSlices; slice++) {
@@ -321,6 +331,32 @@ public final class Sgemm {
                         if (packedA == null) packA(pa, 0, ic, mc, pc, kc, direct);
                         else aStart = packedA.offset() + pc * m + ic * kc; // see pack(): row ic of slice pc
                         macroKernel(pa, aStart, pb, acc, mc, nc, kc, ic, jc, pc, cScale, direct);
+                    }
+                }
+            }
+        }
+
+        /**
+         * {@link #run} for few rows and many column blocks (dx = dy·W at batch 128: 128 rows,
+         * thousands of columns): each K slice of A is packed once for all rows and used by every
+         * column block, instead of once per column block. Each element of C still sees the K
+         * slices in order, so the bits are those of {@link #run}'s order.
+         */
+        private void runFewRows(int i0, int i1, int j0, int j1, int kSlices, int mcMax, Buffers buf) {
+            int kcMax = ceilDiv(k, kSlices), ncBlock = blocking.nc();
+            if (buf.a.length < kcMax * (i1 - i0)) buf.a = new float[kcMax * (i1 - i0)];
+            float[] pa = buf.a, pb = buf.b, acc = buf.acc;
+            for (int slice = 0; slice < kSlices; slice++) {
+                int pc = (int) ((long) k * slice / kSlices);
+                int kc = (int) ((long) k * (slice + 1) / kSlices) - pc;
+                float cScale = slice == 0 ? beta : 1f;
+                for (int ic = i0; ic < i1; ic += mcMax) packA(pa, (ic - i0) * kc, ic, Math.min(mcMax, i1 - ic), pc, kc, false);
+                for (int jc = j0; jc < j1; jc += ncBlock) {
+                    int nc = Math.min(ncBlock, j1 - jc);
+                    if (bPanels != null) bPanels.pack(pb, pc, kc, jc, nc);
+                    else packMatrixB(transB, b, bOff, ldb, pb, pc, kc, jc, nc);
+                    for (int ic = i0; ic < i1; ic += mcMax) {
+                        macroKernel(pa, (ic - i0) * kc, pb, acc, Math.min(mcMax, i1 - ic), nc, kc, ic, jc, pc, cScale, false);
                     }
                 }
             }

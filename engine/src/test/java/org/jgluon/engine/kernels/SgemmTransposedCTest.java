@@ -125,6 +125,16 @@ class SgemmTransposedCTest {
     }
 
     @Test
+    void fewRowsOverManyColumnBlocksAndKSlices() {
+        // A packed once per K slice for all column blocks (runFewRows): two slices, beta = 1 and 0
+        SplittableRandom r = new SplittableRandom(15);
+        Parallel.setThreads(1); // one thread holds all columns: more than one column block
+        int n = Sgemm.NC + 76, k = Sgemm.BLOCKING.kc() + 77;
+        againstReference(r, false, false, 29, n, k, 1f);
+        againstReference(r, true, false, 20, n, k, 0f);
+    }
+
+    @Test
     void badArgumentsNameTheTransposedC() {
         float[] a = new float[12], b = new float[16], c = new float[8];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
