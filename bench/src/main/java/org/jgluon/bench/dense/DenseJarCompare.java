@@ -18,7 +18,8 @@ import java.util.Random;
  * builds' calls interleaved repetition by repetition so that all see the same load.
  *
  * <p>Passes: {@code f} forward y = x·Wᵀ + b (with ReLU: {@code fr}), {@code d} backward-data
- * dx = dy·W, {@code w} backward-weights dW += dyᵀ·x. A build with
+ * dx = dy·W, {@code w} backward-weights dW += dyᵀ·x; {@code sq} a square SGEMM of side {@code in}
+ * (M = N = K, units ignored). A build with
  * {@code org.jgluon.engine.kernels.DenseKernels} runs its kernels; an older one the SGEMM calls
  * its {@code NdOps.dense} made (forward: x·Wᵀ with W as transposed B, then the bias per row, then
  * ReLU as a separate pass).
@@ -58,7 +59,8 @@ public final class DenseJarCompare {
             for (String pass : passes) {
                 Runnable[] run = new Runnable[builds.size()];
                 for (int j = 0; j < run.length; j++) run[j] = builds.get(j).pass(pass, in, units);
-                measure(shape, pass, 2.0 * BATCH * in * units, threads, reps, run, jars, os);
+                double flops = pass.equals("sq") ? 2.0 * in * in * in : 2.0 * BATCH * in * units;
+                measure(pass.equals("sq") ? in + "³" : shape, pass, flops, threads, reps, run, jars, os);
             }
         }
         System.out.printf("load average at the end: %.1f on %d cores%n", os.getSystemLoadAverage(),
@@ -134,7 +136,7 @@ public final class DenseJarCompare {
         Runnable pass(String pass, int in, int units) {
             int n = BATCH;
             Random r = new Random(42);
-            float[] x = random(r, n * in), w = random(r, units * in), b = random(r, units), dy = random(r, n * units);
+                float[] x = random(r, n * in), w = random(r, units * in), b = random(r, units), dy = random(r, n * units);
             float[] y = new float[n * units], y2 = new float[n * units], dx = new float[n * in], dw = new float[units * in];
             boolean withRelu = pass.equals("fr");
             return switch (pass) {
@@ -155,7 +157,13 @@ public final class DenseJarCompare {
                     if (denseWeights != null) denseWeights.invokeExact(n, in, units, dy, 0, x, 0, 1f, dw, 0);
                     else sgemm.invokeExact(true, false, units, in, n, 1f, dy, 0, units, x, 0, in, 1f, dw, 0, in);
                 });
-                default -> throw new IllegalArgumentException("pass must be f, fr, d or w, got '" + pass + "'");
+                case "sq" -> { // a square SGEMM of side in (issue 2's 1024³ on one thread), to check it did not regress
+                    float[] a = random(r, in * in), bb = random(r, in * in), c = new float[in * in];
+                    yield () -> call(() -> {
+                        sgemm.invokeExact(false, false, in, in, in, 1f, a, 0, in, bb, 0, in, 0f, c, 0, in);
+                    });
+                }
+                default -> throw new IllegalArgumentException("pass must be f, fr, d, w or sq, got '" + pass + "'");
             };
         }
     }
