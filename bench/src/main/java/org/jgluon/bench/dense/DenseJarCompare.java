@@ -18,7 +18,8 @@ import java.util.Random;
  * builds' calls interleaved repetition by repetition so that all see the same load.
  *
  * <p>Passes: {@code f} forward y = x·Wᵀ + b (with ReLU: {@code fr}), {@code d} backward-data
- * dx = dy·W, {@code w} backward-weights dW += dyᵀ·x; {@code sq} a square SGEMM of side {@code in}
+ * dx = dy·W, {@code w} backward-weights dW += dyᵀ·x, {@code w0} dW as the weight's first gradient
+ * of a step (written with beta 0 by a build with DenseKernels; zeroed, then added, by an older one); {@code sq} a square SGEMM of side {@code in}
  * (M = N = K, units ignored). A build with
  * {@code org.jgluon.engine.kernels.DenseKernels} runs its kernels; an older one the SGEMM calls
  * its {@code NdOps.dense} made (forward: x·Wᵀ with W as transposed B, then the bias per row, then
@@ -42,7 +43,7 @@ public final class DenseJarCompare {
 
     public static void main(String[] args) throws Throwable {
         if (args.length < 5) {
-            System.err.println("usage: DenseJarCompare in x units[,in x units...] f|fr|d|w[,...] threads reps jar...");
+            System.err.println("usage: DenseJarCompare in x units[,in x units...] f|fr|d|w|w0|sq[,...] threads reps jar...");
             System.exit(2);
         }
         String[] shapes = args[0].split(","), passes = args[1].split(",");
@@ -159,13 +160,21 @@ public final class DenseJarCompare {
                     if (denseWeights != null) denseWeights.invokeExact(n, in, units, dy, 0, x, 0, 1f, dw, 0);
                     else sgemm.invokeExact(true, false, units, in, n, 1f, dy, 0, units, x, 0, in, 1f, dw, 0, in);
                 });
+                case "w0" -> () -> call(() -> { // dW as a first gradient: written (beta 0) vs zeroed then added
+                    if (denseWeights != null) {
+                        denseWeights.invokeExact(n, in, units, dy, 0, x, 0, 0f, dw, 0);
+                    } else {
+                        java.util.Arrays.fill(dw, 0f);
+                        sgemm.invokeExact(true, false, units, in, n, 1f, dy, 0, units, x, 0, in, 1f, dw, 0, in);
+                    }
+                });
                 case "sq" -> { // a square SGEMM of side in (issue 2's 1024³ on one thread), to check it did not regress
                     float[] a = random(r, in * in), bb = random(r, in * in), c = new float[in * in];
                     yield () -> call(() -> {
                         sgemm.invokeExact(false, false, in, in, in, 1f, a, 0, in, bb, 0, in, 0f, c, 0, in);
                     });
                 }
-                default -> throw new IllegalArgumentException("pass must be f, fr, d, w or sq, got '" + pass + "'");
+                default -> throw new IllegalArgumentException("pass must be f, fr, d, w, w0 or sq, got '" + pass + "'");
             };
         }
     }
