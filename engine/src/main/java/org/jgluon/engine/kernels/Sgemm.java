@@ -48,7 +48,7 @@ public final class Sgemm {
     /** Values of K per strip when packing transposes: strided writes over 64 cache lines at most. */
     private static final int TRANSPOSE_STRIP = 64;
     /** Rows of B copied across all panels before the next rows, when packing a B that is not transposed. */
-    static int B_ROW_STRIP = Integer.getInteger("jgluon.sgemm.rowStrip", 16);
+    private static final int B_ROW_STRIP = 16;
     /**
      * Up to this many floats of packed B (kc × nc) the tiles that read C (beta ≠ 0, or a later K
      * slice) or write it transposed run row tile by row tile, each over all panels: C is then
@@ -57,7 +57,7 @@ public final class Sgemm {
      * and an A micro-panel stays in L1. Otherwise panel by panel (a B panel stays in L1): the
      * convolutions' forward (beta = 0, K = 121 for conv1) was 2-4 % slower row by row.
      */
-    static int ROWS_OUTER_MAX_B = Integer.getInteger("jgluon.sgemm.rowsOuterMax", 128 * 1024);
+    static final int ROWS_OUTER_MAX_B = 128 * 1024;
 
     /**
      * Up to this many columns (per thread) a row-major A is read in place instead of packed: each
@@ -281,10 +281,10 @@ public final class Sgemm {
      * One call's arguments, shared by the threads working on it. {@code packedA} (A packed
      * beforehand) and {@code bPanels} (B's own packing), when not null, replace a / b.
      */
-    record Problem(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
-                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                   float beta, float[] c, int cOff, int ldc, PackedA packedA, BPanels bPanels,
-                   boolean transC) {
+    private record Problem(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                           float beta, float[] c, int cOff, int ldc, PackedA packedA, BPanels bPanels,
+                           boolean transC) {
 
         Problem(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -367,19 +367,14 @@ public final class Sgemm {
          * holds, for each p, NR consecutive values (zero beyond column nc).
          */
         static void packMatrixB(boolean transB, float[] b, int bOff, int ldb, float[] pb, int pc, int kc, int jc, int nc) {
-            packMatrixB(transB, b, bOff, ldb, pb, pc, kc, jc, nc, B_ROW_STRIP);
-        }
-
-        static void packMatrixB(boolean transB, float[] b, int bOff, int ldb, float[] pb, int pc, int kc, int jc, int nc,
-                                int rowStrip) {
             int panels = (nc + NR - 1) / NR;
             if (!transB) {
                 // A copy of rows of B, a strip of rows at a time across all panels: panel by panel
                 // over all kc rows read 128 bytes from each row, ldb apart, which the hardware
                 // prefetchers did not follow (a dense layer's weight, 16 KiB rows: the copy took 20 %
                 // of dx = dy·W).
-                for (int p0 = 0; p0 < kc; p0 += rowStrip) {
-                    int p1 = Math.min(kc, p0 + rowStrip);
+                for (int p0 = 0; p0 < kc; p0 += B_ROW_STRIP) {
+                    int p1 = Math.min(kc, p0 + B_ROW_STRIP);
                     for (int q = 0; q < panels; q++) {
                         int cols = Math.min(NR, nc - q * NR);
                         int src = bOff + (pc + p0) * ldb + jc + q * NR, dst = q * kc * NR + p0 * NR;
