@@ -17,6 +17,7 @@ import org.jgluon.engine.Rng;
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.autograd.GradTarget;
 import org.jgluon.engine.memory.BufferPool;
 import org.jgluon.engine.kernels.DenseKernels;
 import org.jgluon.engine.kernels.ElementwiseKernels;
@@ -517,7 +518,8 @@ public final class NdOps {
     /**
      * Fully connected: y (N, units) = x (N, in) · wᵀ + bias, w (units, in), bias (units,) or null.
      * An x with more axes is flattened to (N, rest) first (MXNet's FullyConnected, flatten=True).
-     * Backward: dx = g·W (N, in), dW = gᵀ·x (units, in), db = Σ_N g (summed in double).
+     * Backward: dx = g·W (N, in), dW = gᵀ·x (units, in), db = Σ_N g (summed in double), each
+     * written, not added, when it is the input's first gradient of the backward.
      */
     public static Tensor dense(Tensor x, Tensor w, Tensor bias) {
         return dense(x, w, bias, false);
@@ -560,20 +562,27 @@ public final class NdOps {
                 gd = masked;
                 go = 0;
             }
+            // Each gradient is written (beta 0: its buffer is neither zeroed nor read) when it is the
+            // input's first in this backward, else added (see Tensor.gradTarget).
             if (x.requiresGrad()) {
-                Tensor dx = x.gradBuffer();
-                DenseKernels.backwardData(rows, in, units, gd, go, w.data(), w.offset(), 1f, dx.data(), dx.offset());
+                GradTarget dx = x.gradTarget();
+                DenseKernels.backwardData(rows, in, units, gd, go, w.data(), w.offset(), dx.beta(), dx.data(), dx.offset());
             }
             if (w.requiresGrad()) {
-                Tensor dw = w.gradBuffer();
-                DenseKernels.backwardWeights(rows, in, units, gd, go, x.data(), x.offset(), 1f, dw.data(), dw.offset());
+                GradTarget dw = w.gradTarget();
+                DenseKernels.backwardWeights(rows, in, units, gd, go, x.data(), x.offset(), dw.beta(), dw.data(), dw.offset());
             }
             if (bias != null && bias.requiresGrad()) {
-                float[] colSums = new float[units];
-                ReduceKernels.reduce(Reduce.SUM, gd, go, new int[] {rows, units}, new boolean[] {true, false},
-                        colSums, 0, 1.0);
-                Tensor db = bias.gradBuffer();
-                ElementwiseKernels.addInto(db.data(), db.offset(), colSums, 0, units);
+                GradTarget db = bias.gradTarget();
+                int[] shape = {rows, units};
+                boolean[] overRows = {true, false};
+                if (!db.accumulate()) {
+                    ReduceKernels.reduce(Reduce.SUM, gd, go, shape, overRows, db.data(), db.offset(), 1.0);
+                } else {
+                    float[] colSums = new float[units];
+                    ReduceKernels.reduce(Reduce.SUM, gd, go, shape, overRows, colSums, 0, 1.0);
+                    ElementwiseKernels.addInto(db.data(), db.offset(), colSums, 0, units);
+                }
             }
             if (pooledMask) BufferPool.give(masked);
         }, x, w, bias);

@@ -3,11 +3,13 @@ package org.jgluon.engine.ops;
 import static org.jgluon.engine.autograd.GradCheck.check;
 import static org.jgluon.engine.autograd.GradCheck.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.autograd.GradReq;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,6 +49,76 @@ class DenseOpsTest {
         Tensor y = Autograd.record(() -> fused ? NdOps.dense(x, w, b, true) : ActivationOps.relu(NdOps.dense(x, w, b)));
         y.backward(head);
         return new Tensor[] {y.detach(), x.grad(), w.grad(), b.grad()};
+    }
+
+    /**
+     * Gradients written on first store (Tensor.gradTarget) against always added into zeroed
+     * buffers: the same bits, with x a leaf fed to a second consumer, a hidden dense layer (x an op
+     * output), a weight with grad_req 'add' over two backwards, and 'write' leaves over two backwards.
+     */
+    @Test
+    void writingFirstGradientsEqualsAddingIntoZeros() {
+        boolean saved = Autograd.overwriteGradients();
+        try {
+            for (boolean relu : new boolean[] {false, true}) {
+                for (boolean addReq : new boolean[] {false, true}) {
+                    Autograd.setOverwriteGradients(false);
+                    float[][] added = twoLayerGradients(relu, addReq);
+                    Autograd.setOverwriteGradients(true);
+                    float[][] written = twoLayerGradients(relu, addReq);
+                    for (int i = 0; i < added.length; i++) {
+                        assertArrayEquals(added[i], written[i], "relu=" + relu + ", add=" + addReq + ", gradient " + i);
+                    }
+                }
+            }
+        } finally {
+            Autograd.setOverwriteGradients(saved);
+        }
+    }
+
+    /** x → dense(w1, b1) → dense(w2, b2) + x·h2 (x's second consumer); two backwards. */
+    private static float[][] twoLayerGradients(boolean relu, boolean addReq) {
+        return twoLayerGradients(relu, addReq, true, true);
+    }
+
+    private static float[][] twoLayerGradients(boolean relu, boolean addReq, boolean densePath, boolean mulPath) {
+        GradReq req = addReq ? GradReq.ADD : GradReq.WRITE;
+        Tensor x = u(21, 6, 14), w1 = u(22, 14, 14), b1 = u(23, 14), w2 = u(24, 5, 14), b2 = u(25, 5);
+        Tensor head = u(26, 6, 5), h2 = u(27, 6, 14);
+        for (Tensor t : new Tensor[] {x, w1, b1, w2, b2}) t.attachGrad(req);
+        float[][] out = new float[10][];
+        for (int pass = 0; pass < 2; pass++) {
+            Tensor y = Autograd.record(() -> {
+                Tensor z = densePath ? NdOps.dense(NdOps.dense(x, w1, b1, relu), w2, b2, relu) : NdOps.zeros(6, 5);
+                return mulPath ? NdOps.add(z, NdOps.sum(NdOps.mul(x, h2), new int[] {1}, true)) : z;
+            });
+            y.backward(head);
+            Tensor[] leaves = {x, w1, b1, w2, b2};
+            for (int i = 0; i < 5; i++) out[pass * 5 + i] = leaves[i].grad().toArray();
+        }
+        return out;
+    }
+
+    /**
+     * What the written gradients must be, independent of the overwrite switch: x's gradient is
+     * the sum of its two consumers' (each alone), an 'add' leaf's second backward doubles it
+     * (g + g is exact), a 'write' leaf's second backward repeats it.
+     */
+    @Test
+    void gradientsSumOverConsumersAndBackwards() {
+        for (boolean addReq : new boolean[] {false, true}) {
+            float[][] both = twoLayerGradients(true, addReq), dense = twoLayerGradients(true, addReq, true, false);
+            float[][] mul = twoLayerGradients(true, addReq, false, true);
+            float[] sum = dense[0].clone();
+            for (int i = 0; i < sum.length; i++) sum[i] += mul[0][i];
+            assertArrayEquals(sum, both[0], "x's gradient from two consumers, add=" + addReq);
+            for (int i = 0; i < 5; i++) {
+                float[] second = both[5 + i].clone(), first = both[i];
+                // x sums two consumers per backward, in an order that makes (a + b) + a + b ≠ 2(a + b) in the last bit
+                for (int j = 0; j < first.length; j++) assertEquals(addReq ? 2 * first[j] : first[j], second[j],
+                        i == 0 ? 1e-6 * Math.abs(first[j]) : 0f, "leaf " + i + " after two backwards, add=" + addReq);
+            }
+        }
     }
 
     @Test
