@@ -75,6 +75,10 @@ public final class Conv2dKernels {
     /** {@link #forward} that adds the convolution onto y instead ({@code accumulate}, bias must be null). */
     private static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
                                 float[] bias, int biasOff, float[] y, int yOff, boolean accumulate) {
+        if (Conv2d5x5Winograd.applies(g)) {
+            Conv2d5x5Winograd.forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff, accumulate);
+            return;
+        }
         int p = g.outPixels(), fg = g.fg();
         float beta = accumulate ? 1f : 0f;
         Sgemm.PackedA[] weights = packWeights(g, w, wOff, false);
@@ -116,8 +120,7 @@ public final class Conv2dKernels {
     public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff,
                                     float[] dx, int dxOff) {
         if (backwardDataIsAConvolution(g)) {
-            if (CHUNKED_DATA && columnsInChunks(g)) backwardDataInChunks(g, dy, dyOff, w, wOff, dx, dxOff);
-            else forward(transposed(g), dy, dyOff, flippedWeights(g, w, wOff), 0, null, 0, dx, dxOff, true);
+            forward(transposed(g), dy, dyOff, flippedWeights(g, w, wOff), 0, null, 0, dx, dxOff, true);
             return;
         }
         int k = g.colRows(), p = g.outPixels(), fg = g.fg();
@@ -144,80 +147,6 @@ public final class Conv2dKernels {
                 }
             }
         });
-    }
-
-    static final boolean CHUNKED_DATA = !"false".equals(System.getProperty("jgluon.conv.chunkedData"));
-
-    /** Rows of the column gradient computed and added back at a time (then still in L2). */
-    static final int CHUNK_ROWS = 300;
-
-    /**
-     * True when {@link #backwardDataInChunks} beats the convolution of dy: with fewer input
-     * channels than filters the convolution's B (its implicit columns, fg·kh·kw × B·P) is packed
-     * for few rows of A (cg = 96 for conv2: ≈ 13 % of the pass), while the column gradient has
-     * fg·... rows to amortise a cheap stored B and pays a col2im instead.
-     */
-    static boolean columnsInChunks(Conv2dGeometry g) {
-        return 2 * g.cg() <= g.fg() && g.ow() < Im2col.SHORT_ROW;
-    }
-
-    /**
-     * dx += col2im(Wᵀ · dy) a slice of input channels at a time: the column gradient's rows for
-     * those channels (at most about {@link #CHUNK_ROWS}, whole channels, a multiple of 12 rows where
-     * possible) come from one GEMM with the stored dy as B, and go back onto dx by col2im while
-     * they are still in cache; no column matrix of the whole block is written.
-     */
-    private static void backwardDataInChunks(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff,
-                                             float[] dx, int dxOff) {
-        int k = g.colRows(), p = g.outPixels(), fg = g.fg(), cg = g.cg(), taps = g.kh() * g.kw();
-        int per = channelsPerChunk(g), chunks = (cg + per - 1) / per;
-        // Wᵀ of each group cut into chunks of rows, each packed once per call
-        float[] into = Scratch.packed(g.groups() * Sgemm.packedSize(k, fg));
-        Sgemm.PackedA[] packed = new Sgemm.PackedA[g.groups() * chunks];
-        for (int gr = 0; gr < g.groups(); gr++) {
-            for (int ch = 0; ch < chunks; ch++) {
-                int r0 = ch * per * taps, rows = Math.min(cg, (ch + 1) * per) * taps - r0;
-                packed[gr * chunks + ch] = Sgemm.pack(true, rows, fg, w, wOff + gr * fg * k + r0, k, into,
-                        gr * Sgemm.packedSize(k, fg) + r0 * fg);
-            }
-        }
-        Conv2dGeometry whole = chunkGeometry(g, per), last = chunkGeometry(g, cg - (chunks - 1) * per);
-        forEachBlock(g, (i0, i1) -> {
-            int nb = i1 - i0, ld = nb * p;
-            for (int gr = 0; gr < g.groups(); gr++) {
-                float[] d = dy;
-                int dOff = dyOff + (i0 * g.f() + gr * fg) * p;
-                if (nb > 1) {
-                    d = gatherRows(g, dy, dyOff, i0, i1, gr);
-                    dOff = 0;
-                }
-                for (int ch = 0; ch < chunks; ch++) {
-                    Sgemm.PackedA a = packed[gr * chunks + ch];
-                    float[] cols = Scratch.cols(a.m() * ld);
-                    Sgemm.sgemm(a, false, ld, 1f, d, dOff, ld, 0f, cols, 0, ld);
-                    Conv2dGeometry cgeo = ch == chunks - 1 ? last : whole;
-                    for (int i = i0; i < i1; i++) {
-                        Im2col.col2im(cgeo, cols, (i - i0) * p, ld, dx,
-                                dxOff + (i * g.c() + gr * cg + ch * per) * g.inPixels());
-                    }
-                }
-            }
-        });
-    }
-
-    /** Input channels per chunk of {@link #backwardDataInChunks}: whole 12-row tiles if a small multiple allows. */
-    static int channelsPerChunk(Conv2dGeometry g) {
-        int taps = g.kh() * g.kw(), per = Math.max(1, Math.min(g.cg(), CHUNK_ROWS / taps));
-        for (int c = per; c >= Math.max(1, per / 2); c--) {
-            if (c * taps % 12 == 0) return c;
-        }
-        return per;
-    }
-
-    /** g cut to {@code channels} input channels and one group: the geometry col2im needs for a chunk. */
-    private static Conv2dGeometry chunkGeometry(Conv2dGeometry g, int channels) {
-        return Conv2dGeometry.of(g.n(), channels, g.h(), g.w(), g.fg(), g.kh(), g.kw(), g.strideH(), g.strideW(),
-                g.padH(), g.padW(), g.dilH(), g.dilW(), 1);
     }
 
     /*

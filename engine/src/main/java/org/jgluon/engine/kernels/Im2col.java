@@ -69,10 +69,6 @@ public final class Im2col {
      * from ({@code dx += col2im(cols)}); taps in the padding are dropped.
      */
     public static void col2im(Conv2dGeometry g, float[] cols, int colsOff, int ld, float[] dx, int dxOff) {
-        if (g.strideH() == 1 && g.strideW() == 1 && g.w() <= VL && g.ow() <= VL) {
-            col2imRowSums(g, cols, colsOff, ld, dx, dxOff);
-            return;
-        }
         if (g.ow() < SHORT_ROW) {
             col2imShortRows(g, cols, colsOff, ld, dx, dxOff);
             return;
@@ -184,66 +180,6 @@ public final class Im2col {
                 int from = plane + (iy + g.padH()) * wp + g.padW(), to = dxOff + (c * g.h() + iy) * g.w();
                 addInto(padded, from, dx, to, g.w());
             }
-        }
-    }
-
-    /**
-     * col2im at stride 1 for planes at most one vector wide (AlexNet at 96: 10×10): each input row
-     * of a channel is summed in its own 16-float slot of a row buffer, one vector per (tap, output
-     * row): the tap's output row loaded shifted by the tap's column so that lane ix holds the value
-     * for input column ix, the lanes outside the row blended to 0. Every slot is read and written
-     * at the same aligned place, so the stores forward to the next tap's loads; adding straight
-     * into a padded plane (rows 14 floats apart, shifted per tap) overlapped each store with the
-     * next load and stalled (17 % of conv2's backward-data at 96).
-     */
-    private static void col2imRowSums(Conv2dGeometry g, float[] cols, int colsOff, int ld, float[] dx, int dxOff) {
-        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), kh = g.kh(), kw = g.kw();
-        float[] rows = RowSums.of(h);
-        int row = 0;
-        for (int c = 0; c < g.cg(); c++) {
-            for (int ki = 0; ki < kh; ki++) {
-                int dy = ki * g.dilH() - g.padH();
-                // output rows whose input row iy = oy + dy lies inside the plane
-                int oy0 = Math.max(0, -dy), oy1 = Math.min(oh, h - dy);
-                for (int kj = 0; kj < kw; kj++, row++) {
-                    int dxo = kj * g.dilW() - g.padW();
-                    // lane ix takes output column ix − dxo: inside [0, ow) and ix < w
-                    int lo = Math.max(0, dxo), hi = Math.min(w, ow + dxo);
-                    if (lo >= hi) continue;
-                    VectorMask<Float> inside = SPECIES.indexInRange(-lo, hi - lo);
-                    FloatVector zero = FloatVector.zero(SPECIES);
-                    int src = colsOff + row * ld - dxo;
-                    for (int oy = oy0; oy < oy1; oy++) {
-                        int from = src + oy * ow, slot = (oy + dy) * VL;
-                        if (from >= 0 && from + VL <= cols.length) {
-                            FloatVector.fromArray(SPECIES, rows, slot)
-                                    .add(zero.blend(FloatVector.fromArray(SPECIES, cols, from), inside))
-                                    .intoArray(rows, slot);
-                        } else {
-                            for (int ix = lo; ix < hi; ix++) rows[slot + ix] += cols[from + ix];
-                        }
-                    }
-                }
-            }
-            int plane = dxOff + c * h * w;
-            for (int iy = 0; iy < h; iy++) {
-                for (int ix = 0; ix < w; ix++) dx[plane + iy * w + ix] += rows[iy * VL + ix];
-            }
-            Arrays.fill(rows, 0, h * VL, 0f);
-        }
-    }
-
-    /** The per-thread row buffer of {@link #col2imRowSums}: h slots of one vector, zero between uses. */
-    private static final class RowSums {
-        private static final ThreadLocal<float[]> MINE = ThreadLocal.withInitial(() -> new float[0]);
-
-        static float[] of(int h) {
-            float[] r = MINE.get();
-            if (r.length < h * VL) {
-                r = new float[h * VL];
-                MINE.set(r);
-            }
-            return r;
         }
     }
 
