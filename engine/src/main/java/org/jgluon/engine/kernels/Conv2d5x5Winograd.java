@@ -63,11 +63,37 @@ final class Conv2d5x5Winograd {
         int blocks = (g.n() + LANES - 1) / LANES * rowBlocks;
         Sgemm.PackedA[] u = transformedWeights(g, w, wOff);
         Parallel.forRange(blocks, 1, (lo, hi) -> {
+            float[] planes = Scratch.PLANE.of(g.c() * (2 * th + 4) * (2 * tw + 4) * LANES);
+            int filled = -1;
             for (int b = lo; b < hi; b++) {
                 int i0 = b / rowBlocks * LANES, ty0 = b % rowBlocks * rows;
-                block(g, u, x, xOff, bias, biasOff, y, yOff, accumulate, i0, ty0, Math.min(th, ty0 + rows), tw);
+                if (i0 != filled) {
+                    // a thread's blocks come in image order: each group's planes copied once
+                    lanePlanes(g, x, xOff, i0, th, tw, planes);
+                    filled = i0;
+                }
+                block(g, u, planes, bias, biasOff, y, yOff, accumulate, i0, ty0, Math.min(th, ty0 + rows), th, tw);
             }
         });
+    }
+
+    /**
+     * planes[((ch·hp + py)·wp + px)·LANES + l] = the zero-padded input of image i0 + l, channel ch at
+     * (py, px), hp = 2·th + 4, wp = 2·tw + 4: every tile of the group reads whole vectors of it.
+     * Lanes past the batch are left as they are: they only reach outputs that are dropped.
+     */
+    private static void lanePlanes(Conv2dGeometry g, float[] x, int xOff, int i0, int th, int tw, float[] planes) {
+        int c = g.c(), h = g.h(), w = g.w(), hp = 2 * th + 4, wp = 2 * tw + 4, lanes = Math.min(LANES, g.n() - i0);
+        Arrays.fill(planes, 0, c * hp * wp * LANES, 0f);
+        for (int l = 0; l < lanes; l++) {
+            for (int ch = 0; ch < c; ch++) {
+                int src = xOff + ((i0 + l) * c + ch) * h * w;
+                for (int iy = 0; iy < h; iy++) {
+                    int from = src + iy * w, to = ((ch * hp + iy + g.padH()) * wp + g.padW()) * LANES + l;
+                    for (int ix = 0; ix < w; ix++) planes[to + ix * LANES] = x[from + ix];
+                }
+            }
+        }
     }
 
     /** Tile rows per block: about {@link #TARGET_COLUMNS} columns, under the buffer cap. */
@@ -76,49 +102,40 @@ final class Conv2d5x5Winograd {
         return Math.max(1, Math.min((g.oh() + 1) / 2, columns / (tw * LANES)));
     }
 
-    /** Images [i0, i0 + LANES) ∩ [0, n), tile rows [ty0, ty1): transform in, 36 GEMMs, transform out. */
-    private static void block(Conv2dGeometry g, Sgemm.PackedA[] u, float[] x, int xOff, float[] bias, int biasOff,
-                              float[] y, int yOff, boolean accumulate, int i0, int ty0, int ty1, int tw) {
-        int c = g.c(), f = g.f(), p = (ty1 - ty0) * tw * LANES;
-        int vs = xiStride(c * p), ms = xiStride(f * p);
-        float[] v = Scratch.V.of(XI * vs), m = Scratch.M.of(XI * ms);
-        inputs(g, x, xOff, i0, ty0, ty1, tw, v, vs, p);
-        for (int xi = 0; xi < XI; xi++) Sgemm.sgemm(u[xi], false, p, 1f, v, xi * vs, p, 0f, m, xi * ms, p);
-        outputs(g, m, ms, p, bias, biasOff, y, yOff, accumulate, i0, ty0, ty1, tw);
+    /**
+     * Images [i0, i0 + LANES) ∩ [0, n), tile rows [ty0, ty1): transform in, 36 GEMMs, transform out.
+     * The Winograd-domain buffers hold row (ch, ξ) of V at (ch·36 + ξ)·P and row (f, ξ) of M at
+     * (f·36 + ξ)·P: a tile's 36 values of one channel or filter lie in one run of 36·P floats,
+     * not in 36 matrices megabytes apart (36 streams that the transforms missed on).
+     */
+    private static void block(Conv2dGeometry g, Sgemm.PackedA[] u, float[] planes, float[] bias, int biasOff,
+                              float[] y, int yOff, boolean accumulate, int i0, int ty0, int ty1, int th, int tw) {
+        int c = g.c(), f = g.f(), p = (ty1 - ty0) * tw * LANES, ld = XI * p;
+        float[] v = Scratch.V.of(c * ld), m = Scratch.M.of(f * ld);
+        inputs(g, planes, ty0, ty1, th, tw, v, p);
+        for (int xi = 0; xi < XI; xi++) Sgemm.sgemm(u[xi], false, p, 1f, v, xi * p, ld, 0f, m, xi * p, ld);
+        outputs(g, m, p, bias, biasOff, y, yOff, accumulate, i0, ty0, ty1, tw);
     }
 
-    /** V[ξ][ch][tile·LANES + lane] = (Bᵀ d B)[ξ] of each tile of the block, every channel. */
-    private static void inputs(Conv2dGeometry g, float[] x, int xOff, int i0, int ty0, int ty1, int tw,
-                               float[] v, int vs, int p) {
-        int c = g.c(), h = g.h(), w = g.w(), lanes = Math.min(LANES, g.n() - i0);
-        int wp = 2 * tw + 4, planeRows = 2 * (ty1 - ty0) + 4, y0 = 2 * ty0 - g.padH();
-        int rowStride = wp * LANES;
-        float[] plane = Scratch.PLANE.of(planeRows * rowStride), tmp = Scratch.TMP.of(XI * LANES);
+    /** V[(ch·36 + ξ)·P + tile·LANES + lane] = (Bᵀ d B)[ξ] of each tile of the block, every channel. */
+    private static void inputs(Conv2dGeometry g, float[] planes, int ty0, int ty1, int th, int tw, float[] v, int p) {
+        int c = g.c(), wp = 2 * tw + 4, rowStride = wp * LANES, planeSize = (2 * th + 4) * rowStride;
+        float[] tmp = Scratch.TMP.of(XI * LANES);
         for (int ch = 0; ch < c; ch++) {
-            // the block's input rows of channel ch, zero-padded, as vectors of one pixel of each image
-            Arrays.fill(plane, 0, planeRows * rowStride, 0f);
-            for (int l = 0; l < lanes; l++) {
-                int src = xOff + ((i0 + l) * c + ch) * h * w;
-                for (int r = 0; r < planeRows; r++) {
-                    int iy = y0 + r;
-                    if (iy < 0 || iy >= h) continue;
-                    int from = src + iy * w, to = r * rowStride + g.padW() * LANES + l;
-                    for (int ix = 0; ix < w; ix++) plane[to + ix * LANES] = x[from + ix];
-                }
-            }
             for (int ty = ty0; ty < ty1; ty++) {
                 for (int tx = 0; tx < tw; tx++) {
-                    int at = (2 * (ty - ty0) * wp + 2 * tx) * LANES, col = ch * p + ((ty - ty0) * tw + tx) * LANES;
-                    // rows of d times B, then Bᵀ times the columns, straight into the 36 matrices
-                    for (int i = 0; i < 6; i++) bt(plane, at + i * rowStride, LANES, tmp, i * 6 * LANES, LANES);
-                    for (int k = 0; k < 6; k++) bt(tmp, k * LANES, 6 * LANES, v, k * vs + col, 6 * vs);
+                    int at = ch * planeSize + (2 * ty * wp + 2 * tx) * LANES;
+                    int col = ch * XI * p + ((ty - ty0) * tw + tx) * LANES;
+                    // rows of d times B, then Bᵀ times the columns, straight into the 36 rows of V
+                    for (int i = 0; i < 6; i++) bt(planes, at + i * rowStride, LANES, tmp, i * 6 * LANES, LANES);
+                    for (int k = 0; k < 6; k++) bt(tmp, k * LANES, 6 * LANES, v, col + k * p, 6 * p);
                 }
             }
         }
     }
 
     /** y of the block's images and outputs = Aᵀ M A (+ bias), or y += it. */
-    private static void outputs(Conv2dGeometry g, float[] m, int ms, int p, float[] bias, int biasOff, float[] y, int yOff,
+    private static void outputs(Conv2dGeometry g, float[] m, int p, float[] bias, int biasOff, float[] y, int yOff,
                                 boolean accumulate, int i0, int ty0, int ty1, int tw) {
         int f = g.f(), oh = g.oh(), ow = g.ow(), lanes = Math.min(LANES, g.n() - i0);
         int ow2 = 2 * tw, oy0 = 2 * ty0, oy1 = Math.min(oh, 2 * ty1);
@@ -126,8 +143,8 @@ final class Conv2d5x5Winograd {
         for (int ff = 0; ff < f; ff++) {
             for (int ty = ty0; ty < ty1; ty++) {
                 for (int tx = 0; tx < tw; tx++) {
-                    int col = ff * p + ((ty - ty0) * tw + tx) * LANES;
-                    for (int r = 0; r < 6; r++) at(m, r * 6 * ms + col, ms, tmp, r * 2 * LANES, LANES);
+                    int col = ff * XI * p + ((ty - ty0) * tw + tx) * LANES;
+                    for (int r = 0; r < 6; r++) at(m, col + r * 6 * p, p, tmp, r * 2 * LANES, LANES);
                     int to = (2 * (ty - ty0) * ow2 + 2 * tx) * LANES;
                     for (int b = 0; b < 2; b++) at(tmp, b * LANES, 2 * LANES, out, to + b * LANES, ow2 * LANES);
                 }
@@ -235,7 +252,7 @@ final class Conv2d5x5Winograd {
         V,
         /** Output-side Winograd-domain block of a worker. */
         M,
-        /** A block's zero-padded input rows of one channel, lane form (a worker's). */
+        /** A group's zero-padded input planes, every channel, lane form (a worker's). */
         PLANE,
         /** One tile's half-transformed values (a worker's). */
         TMP,
