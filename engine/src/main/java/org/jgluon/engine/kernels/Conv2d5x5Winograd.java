@@ -80,13 +80,19 @@ final class Conv2d5x5Winograd {
     /**
      * planes[((ch·hp + py)·wp + px)·LANES + l] = the zero-padded input of image i0 + l, channel ch at
      * (py, px), hp = 2·th + 4, wp = 2·tw + 4: every tile of the group reads whole vectors of it.
-     * Lanes past the batch are left as they are: they only reach outputs that are dropped.
+     * Lanes past the batch are 0 (the weight gradient sums over every lane).
      */
     private static void lanePlanes(Conv2dGeometry g, float[] x, int xOff, int i0, int th, int tw, float[] planes) {
+        lanePlanes(g, x, xOff, i0, th, tw, planes, 0, g.c());
+    }
+
+    /** {@link #lanePlanes} of channels [c0, c1). */
+    private static void lanePlanes(Conv2dGeometry g, float[] x, int xOff, int i0, int th, int tw, float[] planes,
+                                   int c0, int c1) {
         int c = g.c(), h = g.h(), w = g.w(), hp = 2 * th + 4, wp = 2 * tw + 4, lanes = Math.min(LANES, g.n() - i0);
-        Arrays.fill(planes, 0, c * hp * wp * LANES, 0f);
+        Arrays.fill(planes, c0 * hp * wp * LANES, c1 * hp * wp * LANES, 0f);
         for (int l = 0; l < lanes; l++) {
-            for (int ch = 0; ch < c; ch++) {
+            for (int ch = c0; ch < c1; ch++) {
                 int src = xOff + ((i0 + l) * c + ch) * h * w;
                 for (int iy = 0; iy < h; iy++) {
                     int from = src + iy * w, to = ((ch * hp + iy + g.padH()) * wp + g.padW()) * LANES + l;
@@ -119,9 +125,15 @@ final class Conv2d5x5Winograd {
 
     /** V[(ch·36 + ξ)·P + tile·LANES + lane] = (Bᵀ d B)[ξ] of each tile of the block, every channel. */
     private static void inputs(Conv2dGeometry g, float[] planes, int ty0, int ty1, int th, int tw, float[] v, int p) {
-        int c = g.c(), wp = 2 * tw + 4, rowStride = wp * LANES, planeSize = (2 * th + 4) * rowStride;
+        inputs(g, planes, ty0, ty1, th, tw, v, p, 0, g.c());
+    }
+
+    /** {@link #inputs} of channels [c0, c1). */
+    private static void inputs(Conv2dGeometry g, float[] planes, int ty0, int ty1, int th, int tw, float[] v, int p,
+                               int c0, int c1) {
+        int wp = 2 * tw + 4, rowStride = wp * LANES, planeSize = (2 * th + 4) * rowStride;
         float[] tmp = Scratch.TMP.of(XI * LANES);
-        for (int ch = 0; ch < c; ch++) {
+        for (int ch = c0; ch < c1; ch++) {
             for (int ty = ty0; ty < ty1; ty++) {
                 for (int tx = 0; tx < tw; tx++) {
                     int at = ch * planeSize + (2 * ty * wp + 2 * tx) * LANES;
@@ -162,6 +174,112 @@ final class Conv2d5x5Winograd {
                 }
             }
         }
+    }
+
+    /**
+     * dw (f, c, 5, 5) += the weight gradient, given x and dy: dU[ξ] (F × C) = Σ_blocks dM[ξ]·V[ξ]ᵀ with
+     * dM = A dy Aᵀ (the adjoint of the output transform), then dw += Gᵀ dU G. The blocks (lane
+     * groups × tile rows, sizes only) go one after the other, each one's transforms split over
+     * channels and filters and its 36 GEMMs over ξ, every dU[ξ] adding the blocks in block order:
+     * the bits do not depend on the thread count.
+     */
+    static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff) {
+        int n = g.n(), c = g.c(), f = g.f(), th = (g.oh() + 1) / 2, tw = (g.ow() + 1) / 2;
+        int rows = tileRowsPerBlock(g, tw), us = xiStride(f * c), maxLd = XI * Math.min(th, rows) * tw * LANES;
+        // all in the calling thread's scratch, shared by the workers of each phase
+        float[] du = Scratch.U.of(XI * us), planes = Scratch.PLANE.of(c * (2 * th + 4) * (2 * tw + 4) * LANES);
+        float[] v = Scratch.V.of(c * maxLd), dm = Scratch.M.of(f * maxLd);
+        boolean first = true;
+        for (int i0 = 0; i0 < n; i0 += LANES) {
+            int group = i0;
+            Parallel.forRange(c, 1, (lo, hi) -> lanePlanes(g, x, xOff, group, th, tw, planes, lo, hi));
+            for (int ty0 = 0; ty0 < th; ty0 += rows) {
+                int t0 = ty0, t1 = Math.min(th, ty0 + rows), p = (t1 - t0) * tw * LANES, ld = XI * p;
+                Parallel.forRange(c, 1, (lo, hi) -> inputs(g, planes, t0, t1, th, tw, v, p, lo, hi));
+                Parallel.forRange(f, 1, (lo, hi) -> outputGradients(g, dy, dyOff, group, t0, t1, tw, dm, p, lo, hi));
+                float beta = first ? 0f : 1f;
+                Parallel.forRange(XI, 1, (lo, hi) -> {
+                    for (int xi = lo; xi < hi; xi++) {
+                        Sgemm.sgemm(false, true, f, c, p, 1f, dm, xi * p, ld, v, xi * p, ld, beta, du, xi * us, c);
+                    }
+                });
+                first = false;
+            }
+        }
+        Parallel.forRange(f, 1, (lo, hi) -> weightsAdjoint(du, us, c, f, lo, hi, dw, dwOff));
+    }
+
+    /**
+     * dM[(ff·36 + ξ)·P + tile·LANES + lane] = (A dY Aᵀ)[ξ] for filters [f0, f1) of the block's tiles:
+     * dY the tile's 2×2 output gradient (0 past (oh, ow) and in lanes past the batch).
+     */
+    private static void outputGradients(Conv2dGeometry g, float[] dy, int dyOff, int i0, int ty0, int ty1, int tw,
+                                        float[] dm, int p, int f0, int f1) {
+        int f = g.f(), oh = g.oh(), ow = g.ow(), lanes = Math.min(LANES, g.n() - i0);
+        int ow2 = 2 * tw, oy0 = 2 * ty0, oy1 = Math.min(oh, 2 * ty1), size = 2 * (ty1 - ty0) * ow2 * LANES;
+        float[] buf = Scratch.OUT.of(size), tmp = Scratch.TMP.of(XI * LANES);
+        for (int ff = f0; ff < f1; ff++) {
+            Arrays.fill(buf, 0, size, 0f);
+            for (int l = 0; l < lanes; l++) {
+                int plane = dyOff + ((i0 + l) * f + ff) * oh * ow;
+                for (int oy = oy0; oy < oy1; oy++) {
+                    int src = plane + oy * ow, to = (oy - oy0) * ow2 * LANES + l;
+                    for (int ox = 0; ox < ow; ox++) buf[to + ox * LANES] = dy[src + ox];
+                }
+            }
+            for (int ty = ty0; ty < ty1; ty++) {
+                for (int tx = 0; tx < tw; tx++) {
+                    int at = (2 * (ty - ty0) * ow2 + 2 * tx) * LANES;
+                    int col = ff * XI * p + ((ty - ty0) * tw + tx) * LANES;
+                    // each of the 2 rows of dY times Aᵀ (6 values), then A times the 6 columns
+                    for (int a = 0; a < 2; a++) aT(buf, at + a * ow2 * LANES, LANES, tmp, a * 6 * LANES, LANES);
+                    for (int k = 0; k < 6; k++) aT(tmp, k * LANES, 6 * LANES, dm, col + k * p, 6 * p);
+                }
+            }
+        }
+    }
+
+    /** dst[d0 + r·dStride] = (A s)[r], s[a] = src[s0 + a·sStride], r < 6, a < 2: the adjoint of {@link #at}. */
+    private static void aT(float[] src, int s0, int sStride, float[] dst, int d0, int dStride) {
+        FloatVector y0 = FloatVector.fromArray(SPECIES, src, s0), y1 = FloatVector.fromArray(SPECIES, src, s0 + sStride);
+        FloatVector twice = y1.add(y1);
+        y0.intoArray(dst, d0);
+        y0.add(y1).intoArray(dst, d0 + dStride);
+        y0.sub(y1).intoArray(dst, d0 + 2 * dStride);
+        y0.add(twice).intoArray(dst, d0 + 3 * dStride);
+        y0.sub(twice).intoArray(dst, d0 + 4 * dStride);
+        y1.intoArray(dst, d0 + 5 * dStride);
+    }
+
+    /** dw[ff][ch] += Gᵀ dU[ff][ch] G (5 × 5) for filters [f0, f1); dU[ξ][f][c] at ξ·us + f·c + ch. */
+    private static void weightsAdjoint(float[] du, int us, int c, int f, int f0, int f1, float[] dw, int dwOff) {
+        float[] t = Scratch.TMP.of(XI * LANES);
+        for (int ff = f0; ff < f1; ff++) {
+            for (int ch = 0; ch < c; ch++) {
+                int at = ff * c + ch;
+                // s (6 × 5) = dU G: Gᵀ applied to each row of dU
+                for (int i = 0; i < 6; i++) {
+                    int r = at + i * 6 * us;
+                    gT(du[r], du[r + us], du[r + 2 * us], du[r + 3 * us], du[r + 4 * us], du[r + 5 * us], t, 36 + i * 5, 1);
+                }
+                // dw += Gᵀ s: Gᵀ applied to each column of s
+                int out = dwOff + at * 25;
+                for (int j = 0; j < 5; j++) {
+                    gT(t[36 + j], t[41 + j], t[46 + j], t[51 + j], t[56 + j], t[61 + j], t, 0, 1);
+                    for (int i = 0; i < 5; i++) dw[out + i * 5 + j] += t[i];
+                }
+            }
+        }
+    }
+
+    /** out[o0 + j·step] = (Gᵀ u)[j], j < 5: the adjoint of {@link #g5}. */
+    private static void gT(float u0, float u1, float u2, float u3, float u4, float u5, float[] out, int o0, int step) {
+        float s12 = u1 + u2, d12 = u2 - u1, s34 = u3 + u4, d34 = u3 - u4;
+        out[o0] = u0 / 4f - s12 / 6f + s34 / 24f;
+        out[o0 + step] = d12 / 6f + d34 / 12f;
+        out[o0 + 2 * step] = -s12 / 6f + s34 / 6f;
+        out[o0 + 3 * step] = d12 / 6f + d34 / 3f;
+        out[o0 + 4 * step] = -s12 / 6f + s34 * (2f / 3f) + u5;
     }
 
     /** dst[d0 + k·dStride] = (Bᵀ s)[k], s[j] = src[s0 + j·sStride], k, j < 6: whole vectors. */

@@ -215,6 +215,10 @@ public final class Conv2dKernels {
     /** dw (f, cg, kh, kw) += Σ over images of dy_i · cols_iᵀ, deterministic for any thread count. */
     public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff,
                                        float[] dw, int dwOff) {
+        if (Conv2d5x5Winograd.applies(g)) {
+            Conv2d5x5Winograd.backwardWeights(g, x, xOff, dy, dyOff, dw, dwOff);
+            return;
+        }
         int n = g.n(), k = g.colRows(), wide = Im2colPanels.wideTaps(g), psize = g.f() * wide;
         int perGemm = imagesPerGemm(g);
         // At most WEIGHT_BLOCKS blocks, but none narrower than one GEMM's worth of columns: each

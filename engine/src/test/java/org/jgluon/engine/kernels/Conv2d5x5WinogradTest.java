@@ -16,8 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The F(2×2, 5×5) path ({@link Conv2d5x5Winograd}) of {@link Conv2dKernels#forward} and, through the
- * transposed convolution, of {@link Conv2dKernels#backwardData}, against the direct definition.
+ * The F(2×2, 5×5) path ({@link Conv2d5x5Winograd}) of {@link Conv2dKernels#forward}, of
+ * {@link Conv2dKernels#backwardData} (through the transposed convolution) and of
+ * {@link Conv2dKernels#backwardWeights} (the adjoint transforms), against the direct definition.
  */
 class Conv2d5x5WinogradTest {
 
@@ -70,6 +71,34 @@ class Conv2d5x5WinogradTest {
         assertClose(want, dx, "dx " + g);
     }
 
+    /** The weight gradient through the adjoint transforms, added onto dw. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardWeightsMatchesDirectConvolution(Conv2dGeometry g) {
+        Random r = new Random(25);
+        float[] x = random(r, g.n() * g.c() * g.inPixels()), w = random(r, g.f() * g.colRows());
+        float[] dy = random(r, g.n() * g.f() * g.outPixels());
+        float[] dw = new float[w.length];
+        java.util.Arrays.fill(dw, -0.25f);
+        Conv2dKernels.backwardWeights(g, x, 0, dy, 0, dw, 0);
+        float[] want = Conv2dReference.backward(g, x, w, dy)[1];
+        // each dw element sums n·oh·ow products, and the transforms' round-off grows with their
+        // magnitudes (Σ |x·dy|, the reference on absolute values), not with the (cancelling) sum:
+        // a few float ulps of that mass, where a wrong coefficient is off by a fraction of it
+        float[] mass = Conv2dReference.backward(g, abs(x), w, abs(dy))[1];
+        for (int j = 0; j < want.length; j++) {
+            float e = want[j] - 0.25f, tol = 1e-4f * (1 + Math.abs(e)) + 2e-6f * mass[j];
+            assertTrue(Math.abs(e - dw[j]) <= tol, "dw " + g + "[" + j + "]: expected " + e + " got " + dw[j] + " (mass "
+                    + mass[j] + ")");
+        }
+    }
+
+    private static float[] abs(float[] a) {
+        float[] r = new float[a.length];
+        for (int j = 0; j < a.length; j++) r[j] = Math.abs(a[j]);
+        return r;
+    }
+
     @Test
     void honoursArrayOffsets() {
         Conv2dGeometry g = Conv2dGeometry.of(17, 3, 8, 8, 4, 5, 5, 1, 1, 2, 2, 1, 1, 1);
@@ -93,17 +122,21 @@ class Conv2d5x5WinogradTest {
             Random r = new Random(24);
             float[] x = random(r, g.n() * g.c() * g.inPixels()), w = random(r, g.f() * g.colRows()), b = random(r, g.f());
             float[] dy = random(r, g.n() * g.f() * g.outPixels());
-            float[][] one = new float[2][], two = new float[2][];
+            float[][] one = new float[3][], two = new float[3][];
             for (int threads = 1; threads <= 2; threads++) {
                 Parallel.setThreads(threads);
-                float[] y = new float[dy.length], dx = new float[x.length];
+                float[] y = new float[dy.length], dx = new float[x.length], dw = new float[w.length];
                 Conv2dKernels.forward(g, x, 0, w, 0, b, 0, y, 0);
                 Conv2dKernels.backwardData(g, dy, 0, w, 0, dx, 0);
-                (threads == 1 ? one : two)[0] = y;
-                (threads == 1 ? one : two)[1] = dx;
+                Conv2dKernels.backwardWeights(g, x, 0, dy, 0, dw, 0);
+                float[][] into = threads == 1 ? one : two;
+                into[0] = y;
+                into[1] = dx;
+                into[2] = dw;
             }
             assertArrayEquals(one[0], two[0], "y of " + g);
             assertArrayEquals(one[1], two[1], "dx of " + g);
+            assertArrayEquals(one[2], two[2], "dw of " + g);
         }
     }
 
