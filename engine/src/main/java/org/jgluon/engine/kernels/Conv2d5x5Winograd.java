@@ -42,6 +42,8 @@ final class Conv2d5x5Winograd {
     static final int TARGET_COLUMNS = 256;
     /** Cap on one Winograd-domain buffer of a block (36 · max(C, F) · P floats). */
     static final int MAX_DOMAIN_FLOATS = 1 << 21;
+    /** The same cap for the weight gradient, whose buffers are shared by the threads, not one per thread. */
+    static final int WEIGHT_DOMAIN_FLOATS = 1 << 23;
 
     private Conv2d5x5Winograd() {}
 
@@ -185,18 +187,28 @@ final class Conv2d5x5Winograd {
      */
     static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff) {
         int n = g.n(), c = g.c(), f = g.f(), th = (g.oh() + 1) / 2, tw = (g.ow() + 1) / 2;
-        int rows = tileRowsPerBlock(g, tw), us = xiStride(f * c), maxLd = XI * Math.min(th, rows) * tw * LANES;
+        // deeper blocks than the forward's (the buffers are shared, not per thread): all tile rows
+        // of a lane group where they fit (conv2 at 96: K = 400), fewer passes over dU and barriers
+        int rows = Math.max(1, Math.min(th, WEIGHT_DOMAIN_FLOATS / (XI * Math.max(c, f) * tw * LANES)));
+        int us = xiStride(f * c), maxLd = XI * rows * tw * LANES;
         // all in the calling thread's scratch, shared by the workers of each phase
         float[] du = Scratch.U.of(XI * us), planes = Scratch.PLANE.of(c * (2 * th + 4) * (2 * tw + 4) * LANES);
         float[] v = Scratch.V.of(c * maxLd), dm = Scratch.M.of(f * maxLd);
         boolean first = true;
         for (int i0 = 0; i0 < n; i0 += LANES) {
-            int group = i0;
-            Parallel.forRange(c, 1, (lo, hi) -> lanePlanes(g, x, xOff, group, th, tw, planes, lo, hi));
             for (int ty0 = 0; ty0 < th; ty0 += rows) {
-                int t0 = ty0, t1 = Math.min(th, ty0 + rows), p = (t1 - t0) * tw * LANES, ld = XI * p;
-                Parallel.forRange(c, 1, (lo, hi) -> inputs(g, planes, t0, t1, th, tw, v, p, lo, hi));
-                Parallel.forRange(f, 1, (lo, hi) -> outputGradients(g, dy, dyOff, group, t0, t1, tw, dm, p, lo, hi));
+                int group = i0, t0 = ty0, t1 = Math.min(th, ty0 + rows), p = (t1 - t0) * tw * LANES, ld = XI * p;
+                // one pass for both transforms (channels, then filters), the group's planes made
+                // with its first block: two barriers per block
+                Parallel.forRange(c + f, 1, (lo, hi) -> {
+                    int c0 = Math.min(lo, c), c1 = Math.min(hi, c);
+                    if (c0 < c1) {
+                        if (t0 == 0) lanePlanes(g, x, xOff, group, th, tw, planes, c0, c1);
+                        inputs(g, planes, t0, t1, th, tw, v, p, c0, c1);
+                    }
+                    int f0 = Math.max(lo, c) - c, f1 = Math.max(hi, c) - c;
+                    if (f0 < f1) outputGradients(g, dy, dyOff, group, t0, t1, tw, dm, p, f0, f1);
+                });
                 float beta = first ? 0f : 1f;
                 Parallel.forRange(XI, 1, (lo, hi) -> {
                     for (int xi = lo; xi < hi; xi++) {
