@@ -44,6 +44,11 @@ final class Conv2d5x5Winograd {
     static final int MAX_DOMAIN_FLOATS = 1 << 21;
     /** The same cap for the weight gradient, whose buffers are shared by the threads, not one per thread. */
     static final int WEIGHT_DOMAIN_FLOATS = 1 << 23;
+    /**
+     * Cap on a lane group's padded planes (C · hp · wp · LANES floats: 16 images' input); larger
+     * layers (5×5 on large images) stay on im2col. conv2 at 224 needs 3.7 M for its input gradient.
+     */
+    static final int MAX_PLANE_FLOATS = 1 << 23;
 
     private Conv2d5x5Winograd() {}
 
@@ -53,8 +58,14 @@ final class Conv2d5x5Winograd {
      * splits one image over the threads). Sizes only: never the thread count.
      */
     static boolean applies(Conv2dGeometry g) {
-        return ENABLED && g.kh() == 5 && g.kw() == 5 && g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1
-                && g.dilW() == 1 && g.groups() == 1 && g.n() >= LANES;
+        if (!(ENABLED && g.kh() == 5 && g.kw() == 5 && g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1
+                && g.dilW() == 1 && g.groups() == 1 && g.n() >= LANES)) {
+            return false;
+        }
+        // bounded scratch: a lane group's planes, and one tile row in the Winograd domain
+        long th = (g.oh() + 1) / 2, tw = (g.ow() + 1) / 2, channels = Math.max(g.c(), g.f());
+        return channels * (2 * th + 4) * (2 * tw + 4) * LANES <= MAX_PLANE_FLOATS
+                && XI * channels * tw * LANES <= WEIGHT_DOMAIN_FLOATS;
     }
 
     /** y (n, f, oh, ow) = (accumulate ? y : 0) + conv(x, w) + bias (bias null when accumulating). */

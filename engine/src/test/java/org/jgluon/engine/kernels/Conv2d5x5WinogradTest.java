@@ -147,5 +147,12 @@ class Conv2d5x5WinogradTest {
         assertFalse(Conv2d5x5Winograd.applies(Conv2dGeometry.of(16, 3, 10, 10, 5, 5, 5, 1, 1, 4, 4, 2, 2, 1)), "dilation");
         assertFalse(Conv2d5x5Winograd.applies(Conv2dGeometry.of(16, 4, 10, 10, 4, 5, 5, 1, 1, 2, 2, 1, 1, 2)), "groups");
         assertFalse(Conv2d5x5Winograd.applies(Conv2dGeometry.of(16, 3, 10, 10, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1)), "3×3");
+        // scratch bounds: 64 channels of 16 images of 224×224 (≈ 53 M floats of planes) stay on im2col
+        assertFalse(Conv2d5x5Winograd.applies(Conv2dGeometry.of(16, 64, 224, 224, 64, 5, 5, 1, 1, 2, 2, 1, 1, 1)), "large");
+        // AlexNet's conv2 at 224 and 96, and their input gradients (the transposed convolutions), do take it
+        for (int size : new int[] {26, 10}) {
+            Conv2dGeometry g = Conv2dGeometry.of(128, 96, size, size, 256, 5, 5, 1, 1, 2, 2, 1, 1, 1);
+            assertTrue(Conv2d5x5Winograd.applies(g) && Conv2d5x5Winograd.applies(Conv2dKernels.transposed(g)), g.toString());
+        }
     }
 }
