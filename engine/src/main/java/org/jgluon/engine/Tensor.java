@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import org.jgluon.engine.autograd.Autograd;
 import org.jgluon.engine.autograd.GradReq;
+import org.jgluon.engine.autograd.GradTarget;
 import org.jgluon.engine.memory.BufferPool;
 import org.jgluon.engine.memory.Recycling;
 import org.jgluon.engine.memory.Storage;
@@ -33,6 +34,7 @@ public final class Tensor {
     private final int size;
     private final Storage storage; // null unless the array came from the BufferPool
     private boolean gradPooled;    // grad is an intermediate gradient from the pool (given back by clearGrad)
+    private boolean gradStale;     // a 'write' leaf during backward: grad holds the last step's values, not yet zeroed
 
     // autograd state; see org.jgluon.engine.autograd.Autograd
     private Tensor grad;
@@ -226,15 +228,59 @@ public final class Tensor {
 
     /**
      * The gradient buffer for accumulation, created zero-filled on first use. Backward kernels add
-     * into it ({@code +=}); they only call it for inputs that {@link #requiresGrad()}.
+     * into it ({@code +=}); they only call it for inputs that {@link #requiresGrad()}. A backward
+     * that can write its input's gradient instead should use {@link #gradTarget()}.
      */
     public Tensor gradBuffer() {
         if (grad == null) {
             // an op output's gradient lives only during backward: a pooled (warm) buffer, given back by clearGrad
             gradPooled = node != null && BufferPool.pools(size);
             grad = gradPooled ? new Tensor(BufferPool.takeZeroedFloats(size), 0, shape) : zeros(shape);
+        } else if (gradStale) {
+            grad.fill(0f);
+            gradStale = false;
         }
         return grad;
+    }
+
+    /**
+     * Where a backward stores this input's gradient, and whether it must add (see
+     * {@link GradTarget}): the first store into an op output's gradient, or into a
+     * {@code grad_req='write'} leaf's during a backward, overwrites — no zeroing pass, no read of
+     * the old values; every later one adds. Call it once per input per backward and store into
+     * every element when {@code accumulate} is false. With {@code -Djgluon.grad.overwrite=false}
+     * (or {@link Autograd#setOverwriteGradients}) it always adds into {@link #gradBuffer()}.
+     */
+    public GradTarget gradTarget() {
+        if (!Autograd.overwriteGradients()) return new GradTarget(gradBuffer(), true);
+        if (grad == null && node != null) {
+            // an op output's first gradient: a pooled buffer as gradBuffer's, but not zeroed
+            gradPooled = BufferPool.pools(size);
+            grad = gradPooled ? new Tensor(BufferPool.takeFloats(size), 0, shape) : zeros(shape);
+            return new GradTarget(grad, false);
+        }
+        if (grad != null && gradStale) {
+            gradStale = false;
+            return new GradTarget(grad, false);
+        }
+        return new GradTarget(gradBuffer(), true);
+    }
+
+    /**
+     * Autograd internals: a {@code 'write'} leaf reached by a backward; its old gradient stays
+     * until the first op stores the new one over it ({@link #gradTarget()}) or asks to add
+     * ({@link #gradBuffer()} zeroes it then); {@link #settleGrad()} zeroes it if nobody stored.
+     */
+    public void markGradStale() {
+        if (grad != null) gradStale = true;
+    }
+
+    /** Autograd internals: after a backward, a {@code 'write'} leaf that received no gradient is zero. */
+    public void settleGrad() {
+        if (gradStale) {
+            grad.fill(0f);
+            gradStale = false;
+        }
     }
 
     /** Autograd internals: marks an op output as part of the graph, or drops a temporary gradient. */
@@ -245,6 +291,7 @@ public final class Tensor {
     public void clearGrad() {
         if (gradPooled) BufferPool.give(grad.data);
         this.gradPooled = false;
+        this.gradStale = false;
         this.grad = null;
     }
 

@@ -86,6 +86,10 @@ public final class StepMemory {
     private static Recording startRecording() {
         try {
             Recording r = new Recording(Configuration.getConfiguration("profile"));
+            // every TLAB refill and outside-TLAB allocation, with its stack: the steady state allocates
+            // too little for the throttled samples (run with -XX:TLABSize=4k -XX:-ResizeTLAB for more events)
+            r.enable("jdk.ObjectAllocationInNewTLAB").withStackTrace();
+            r.enable("jdk.ObjectAllocationOutsideTLAB").withStackTrace();
             r.start();
             return r;
         } catch (IOException | ParseException e) {

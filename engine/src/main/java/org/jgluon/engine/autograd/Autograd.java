@@ -45,6 +45,7 @@ public final class Autograd {
         private final Tensor[] inputs;
         private final BackwardFn fn;
         private int[] savedInts; // e.g. max-pool winners; given back after this node's backward
+        private float[][] savedFloats; // e.g. BatchNorm's per-channel statistics; likewise
 
         private Node(String op, Tensor[] inputs, BackwardFn fn) {
             this.op = op;
@@ -67,6 +68,20 @@ public final class Autograd {
     private static final Node FREED = new Node("freed by backward", new Tensor[0], g -> { });
 
     private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
+
+    /** {@link Tensor#gradTarget()} lets the first store overwrite; off = zero, then add (the old way, for timing). */
+    private static volatile boolean overwriteGradients =
+            !"false".equalsIgnoreCase(System.getProperty("jgluon.grad.overwrite"));
+
+    /** True when a backward's first store into a gradient overwrites it (the default; {@code -Djgluon.grad.overwrite=false}). */
+    public static boolean overwriteGradients() {
+        return overwriteGradients;
+    }
+
+    /** Switches overwriting first stores on or off at run time (old and new timed in one process; tests). */
+    public static void setOverwriteGradients(boolean on) {
+        overwriteGradients = on;
+    }
 
     private Autograd() {}
 
@@ -147,6 +162,19 @@ public final class Autograd {
         else n.savedInts = saved;
     }
 
+    /**
+     * As {@link #keepUntilBackward(Tensor, int[])} for float arrays (pooled ones go back to the
+     * {@code BufferPool}, small ones are left to the GC): e.g. BatchNorm's per-channel statistics.
+     */
+    public static void keepUntilBackward(Tensor output, float[]... saved) {
+        Node n = output.node();
+        if (n == null || n == FREED) {
+            for (float[] a : saved) BufferPool.give(a);
+        } else {
+            n.savedFloats = saved;
+        }
+    }
+
     /** True when {@link #recordOp} would record an op with these inputs: lets a kernel skip saving state. */
     public static boolean wouldRecord(Tensor... inputs) {
         if (!STATE.get().recording) return false;
@@ -195,7 +223,13 @@ public final class Autograd {
             (head.node() == null ? leafGrads : opGrads).add(headGrad);
         }
         IdentityHashMap<Tensor, Boolean> zeroed = new IdentityHashMap<>();
-        if (!opHeads.isEmpty()) walk(opHeads, opGrads, retainGraph, zeroed);
+        if (!opHeads.isEmpty()) {
+            try {
+                walk(opHeads, opGrads, retainGraph, zeroed);
+            } finally {
+                for (Tensor leaf : zeroed.keySet()) leaf.settleGrad(); // reached, but no op stored a gradient
+            }
+        }
         for (int h = 0; h < leafHeads.size(); h++) {
             // a leaf: its own gradient is the head gradient (added to what the walk gave it, if any)
             Tensor head = leafHeads.get(h), g = leafGrads.get(h);
@@ -244,13 +278,18 @@ public final class Autograd {
         for (Tensor t : order) {
             for (Tensor in : t.node().inputs) {
                 if (in == null || !in.requiresGrad() || in.node() != null) continue;
-                if (in.gradReq() == GradReq.WRITE && zeroed.put(in, true) == null) in.gradBuffer().fill(0f);
+                // 'write' leaves restart from zero: the first store overwrites (gradTarget), or gradBuffer zeroes
+                if (in.gradReq() == GradReq.WRITE && zeroed.put(in, true) == null) {
+                    if (overwriteGradients) in.markGradStale();
+                    else in.gradBuffer().fill(0f);
+                }
             }
         }
         for (Tensor t : order) t.clearGrad();
         for (int h = 0; h < heads.size(); h++) {
-            Tensor g = heads.get(h).gradBuffer(), hg = headGrads.get(h); // zero after clearGrad: add, so a repeated head counts twice
-            seedGradient(g, hg, true);
+            // after clearGrad the first seed writes, a repeated head adds (counts twice)
+            GradTarget g = heads.get(h).gradTarget();
+            seedGradient(g.buffer(), headGrads.get(h), g.accumulate());
         }
         IdentityHashMap<Storage, int[]> readers = retainGraph ? null : internalReaders(order);
         try {
@@ -263,6 +302,8 @@ public final class Autograd {
                 if (!retainGraph) {
                     BufferPool.give(node.savedInts);
                     node.savedInts = null;
+                    if (node.savedFloats != null) for (float[] a : node.savedFloats) BufferPool.give(a);
+                    node.savedFloats = null;
                     doneReading(t, readers);
                 }
             }

@@ -43,10 +43,30 @@ public final class Pool2dAvgKernels {
 
     /** dx (n, c, h, w) += dy / divisor spread over each window's real elements. */
     public static void backward(Pool2dGeometry g, boolean countIncludePad, float[] dy, int dyOff, float[] dx, int dxOff) {
+        backward(g, countIncludePad, dy, dyOff, dx, dxOff, true);
+    }
+
+    /**
+     * dx (n, c, h, w) (+)= dy / divisor spread over each window's real elements: added when
+     * {@code accumulate}, else written (each plane zeroed just before its windows are added in).
+     */
+    public static void backward(Pool2dGeometry g, boolean countIncludePad, float[] dy, int dyOff, float[] dx, int dxOff,
+                                boolean accumulate) {
         Parallel.forRange(g.planes(), Pool2dKernels.grain(g), (lo, hi) -> {
-            if (separable(g)) backwardPlanes(g, countIncludePad, dy, dyOff, dx, dxOff, lo, hi);
-            else for (int plane = lo; plane < hi; plane++) backwardPlaneLong(g, countIncludePad, dy, dyOff, dx, dxOff, plane);
+            if (separable(g)) {
+                backwardPlanes(g, countIncludePad, dy, dyOff, dx, dxOff, lo, hi, accumulate);
+            } else {
+                for (int plane = lo; plane < hi; plane++) {
+                    if (!accumulate) zeroPlane(g, dx, dxOff, plane);
+                    backwardPlaneLong(g, countIncludePad, dy, dyOff, dx, dxOff, plane);
+                }
+            }
         });
+    }
+
+    private static void zeroPlane(Pool2dGeometry g, float[] dx, int dxOff, int plane) {
+        int at = dxOff + plane * g.inPixels();
+        Arrays.fill(dx, at, at + g.inPixels(), 0f);
     }
 
     private static boolean separable(Pool2dGeometry g) {
@@ -112,11 +132,12 @@ public final class Pool2dAvgKernels {
     }
 
     private static void backwardPlanes(Pool2dGeometry g, boolean countIncludePad, float[] dy, int dyOff, float[] dx, int dxOff,
-                                       int lo, int hi) {
+                                       int lo, int hi, boolean accumulate) {
         int w = g.w(), sw = g.strideW(), kw = g.kw(), ow = g.ow(), padW = g.padW();
         float[] row = buffer(ROW, rowSize(g)), columns = columnCounts(g, countIncludePad);
         int oxLo = Pool2dKernels.firstNonEmpty(padW, kw, sw), oxHi = Pool2dKernels.endNonEmpty(w, padW, sw, ow);
         for (int plane = lo; plane < hi; plane++) {
+            if (!accumulate) zeroPlane(g, dx, dxOff, plane);
             int dxp = dxOff + plane * g.inPixels();
             for (int oy = 0; oy < g.oh(); oy++) {
                 int out = dyOff + (plane * g.oh() + oy) * ow;

@@ -1,5 +1,7 @@
 package org.jgluon.engine.kernels;
 
+import java.util.Arrays;
+
 import org.jgluon.engine.Parallel;
 
 /**
@@ -46,9 +48,20 @@ public final class Pool2dKernels {
 
     /** dx (n, c, h, w) += dy routed to each window's winner (from the training forward; −1: none). */
     public static void maxBackward(Pool2dGeometry g, int[] winners, float[] dy, int dyOff, float[] dx, int dxOff) {
+        maxBackward(g, winners, dy, dyOff, dx, dxOff, true);
+    }
+
+    /**
+     * dx (n, c, h, w) (+)= dy routed to each window's winner: added into dx when {@code accumulate},
+     * else written — each plane zeroed just before its winners are added in, so the plane is still
+     * in L1 for them (no separate zeroing pass over dx; the same sums in the same order).
+     */
+    public static void maxBackward(Pool2dGeometry g, int[] winners, float[] dy, int dyOff, float[] dx, int dxOff,
+                                   boolean accumulate) {
         Parallel.forRange(g.planes(), grain(g), (lo, hi) -> {
             for (int plane = lo; plane < hi; plane++) {
                 int dxp = dxOff + plane * g.inPixels(), out = plane * g.outPixels();
+                if (!accumulate) Arrays.fill(dx, dxp, dxp + g.inPixels(), 0f);
                 for (int j = 0; j < g.outPixels(); j++, out++) {
                     int at = winners[out];
                     if (at >= 0) dx[dxp + at] += dy[dyOff + out];

@@ -174,16 +174,25 @@ public final class ReduceKernels {
                                 double divisor) {
         if (k1 >= Parallel.threads()) {
             Parallel.forRange(k1, Math.max(1, GRAIN / Math.max(1, r * k2)), (lo, hi) -> {
-                double[] acc = new double[k2];
+                double[] acc = scratch(k2);
                 for (int i = lo; i < hi; i++) columnBlock(op, x, xo + i * r * k2, r, k2, 0, k2, acc, out, oo + i * k2, divisor);
             });
         } else {
             for (int i = 0; i < k1; i++) {
                 int base = xo + i * r * k2, ob = oo + i * k2;
                 Parallel.forRange(k2, Math.max(1, GRAIN / Math.max(1, r)), (lo, hi) ->
-                        columnBlock(op, x, base, r, k2, lo, hi, new double[hi - lo], out, ob, divisor));
+                        columnBlock(op, x, base, r, k2, lo, hi, scratch(hi - lo), out, ob, divisor));
             }
         }
+    }
+
+    /** Each thread's column accumulators, kept between calls (a dense layer's bias gradient runs every step). */
+    private static final ThreadLocal<double[]> ACC = ThreadLocal.withInitial(() -> new double[0]);
+
+    private static double[] scratch(int n) {
+        double[] a = ACC.get();
+        if (a.length < n) ACC.set(a = new double[n]);
+        return a;
     }
 
     private static void columnBlock(Reduce op, float[] x, int base, int r, int k2, int lo, int hi, double[] acc,

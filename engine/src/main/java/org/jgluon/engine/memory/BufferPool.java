@@ -20,7 +20,8 @@ import org.jgluon.engine.Parallel;
  *
  * <p>Contents of a taken buffer are undefined (a previous tensor's values) unless taken zeroed.
  * Arrays shorter than {@link #MIN_POOLED} elements ({@code -Djgluon.pool.minLength}) are never
- * pooled (allocating them is cheap).
+ * pooled (allocating them is cheap; but the 16–64 Ki-element ones — AlexNet's flattened
+ * (128, 256) features, their gradient, max-pool winners — were half the bytes a step allocated).
  * The pool holds at most {@link #maxBytes()} ({@code -Djgluon.pool.maxBytes}, default a third of
  * the maximum heap: AlexNet-BN at 224, batch 128, keeps 1.25 GiB in it between steps); beyond
  * that a returned array is left to the garbage collector.
@@ -28,8 +29,8 @@ import org.jgluon.engine.Parallel;
  */
 public final class BufferPool {
 
-    /** Default smallest pooled length (elements): 256 KiB of floats. */
-    public static final int MIN_POOLED = 1 << 16;
+    /** Default smallest pooled length (elements): 16 KiB of floats. */
+    public static final int MIN_POOLED = 1 << 12;
 
     private static final Map<Integer, ArrayDeque<float[]>> FLOATS = new HashMap<>();
     private static final Map<Integer, ArrayDeque<int[]>> INTS = new HashMap<>();

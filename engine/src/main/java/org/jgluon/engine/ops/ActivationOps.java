@@ -2,6 +2,7 @@ package org.jgluon.engine.ops;
 
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.autograd.GradTarget;
 import org.jgluon.engine.kernels.ActivationKernels;
 import org.jgluon.engine.kernels.ActivationKernels.Kind;
 
@@ -71,11 +72,11 @@ public final class ActivationOps {
         int n = x.size();
         ActivationKernels.forward(kind, alpha, x.data(), x.offset(), y.data(), 0, n);
         // y = f(x), element-wise, any shape. Backward needs x and y (relu, sigmoid, tanh read y;
-        // the others x): dx += dy·f'(x).
+        // the others x): dx (+)= dy·f'(x) (written when dx is x's first gradient).
         return Autograd.recordOp(kind.mxName, y, dy -> {
-            Tensor dx = x.gradBuffer();
+            GradTarget dx = x.gradTarget();
             ActivationKernels.backward(kind, alpha, x.data(), x.offset(), y.data(), 0, dy.data(), dy.offset(),
-                    dx.data(), dx.offset(), n, true);
+                    dx.data(), dx.offset(), n, dx.accumulate());
         }, x);
     }
 }

@@ -3,6 +3,7 @@ package org.jgluon.engine.ops;
 import org.jgluon.engine.Rng;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.autograd.GradTarget;
 import org.jgluon.engine.kernels.DropoutKernels;
 
 /** MXNet's Dropout as a recorded op. */
@@ -27,8 +28,8 @@ public final class DropoutOps {
         DropoutKernels.forward(x.data(), x.offset(), y.data(), 0, n, rate, seed);
         // y = x·mask/(1−rate), any shape. Backward needs only the seed: the mask is recomputed.
         return Autograd.recordOp("dropout", y, dy -> {
-            Tensor dx = x.gradBuffer();
-            DropoutKernels.backward(dy.data(), dy.offset(), dx.data(), dx.offset(), n, rate, seed, true);
+            GradTarget dx = x.gradTarget(); // dx (+)= dy·mask/(1−rate)
+            DropoutKernels.backward(dy.data(), dy.offset(), dx.data(), dx.offset(), n, rate, seed, dx.accumulate());
         }, x);
     }
 }

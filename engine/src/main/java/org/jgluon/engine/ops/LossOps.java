@@ -3,6 +3,7 @@ package org.jgluon.engine.ops;
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.autograd.GradTarget;
 import org.jgluon.engine.kernels.SoftmaxCrossEntropyKernels;
 import org.jgluon.engine.kernels.SoftmaxKernels;
 
@@ -36,11 +37,11 @@ public final class LossOps {
         Tensor loss = Tensor.zeros(n);
         SoftmaxCrossEntropyKernels.forward(logits.data(), logits.offset(), lab, 0, n, c, loss.data(), 0, rowMax, rowLogSum);
         // loss (N,) = logsumexp(x) − x[label], x (N, C). Backward needs x, the labels and each row's
-        // max and log-sum: dx += dloss·(softmax(x) − onehot(label)).
+        // max and log-sum: dx (+)= dloss·(softmax(x) − onehot(label)).
         return Autograd.recordOp(op, loss, dloss -> {
-            Tensor dx = logits.gradBuffer();
+            GradTarget dx = logits.gradTarget();
             SoftmaxCrossEntropyKernels.backward(logits.data(), logits.offset(), lab, 0, rowMax, rowLogSum, dloss.data(),
-                    dloss.offset(), dx.data(), dx.offset(), n, c, true);
+                    dloss.offset(), dx.data(), dx.offset(), n, c, dx.accumulate());
         }, logits);
     }
 
@@ -66,11 +67,11 @@ public final class LossOps {
         Tensor y = Tensor.pooled(shape); // the kernel writes every element
         SoftmaxKernels.forward(x.data(), x.offset(), y.data(), 0, outer, c, inner, log);
         // y = softmax(x) or log-softmax(x) over axis a, any shape. Backward needs only y:
-        // dx += y·(dy − Σdy·y), or dy − exp(y)·Σdy for the log form.
+        // dx (+)= y·(dy − Σdy·y), or dy − exp(y)·Σdy for the log form.
         return Autograd.recordOp(op, y, dy -> {
-            Tensor dx = x.gradBuffer();
+            GradTarget dx = x.gradTarget();
             SoftmaxKernels.backward(y.data(), 0, dy.data(), dy.offset(), dx.data(), dx.offset(), outer, c, inner,
-                    log, true);
+                    log, dx.accumulate());
         }, x);
     }
 }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.jgluon.engine.Parallel;
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
+import org.jgluon.engine.autograd.GradTarget;
 import org.jgluon.engine.kernels.BroadcastKernels;
 import org.jgluon.engine.kernels.ElementwiseKernels;
 import org.jgluon.engine.kernels.ElementwiseKernels.Binary;
@@ -136,11 +137,15 @@ final class NdRaw {
             src = Tensor.zeros(inShape);
             ReduceKernels.reduce(Reduce.SUM, contribution.data(), contribution.offset(), cs, reduced, src.data(), 0, 1.0);
         }
-        Tensor gb = in.gradBuffer();
+        GradTarget gt = in.gradTarget(); // the first store writes (a copy), later ones add
+        Tensor gb = gt.buffer();
+        boolean add = gt.accumulate();
         float[] d = gb.data(), s = src.data();
         int dOff = gb.offset(), sOff = src.offset();
         Parallel.forRange(gb.size(), GRAIN, (lo, hi) -> {
-            if (scale == 1f) ElementwiseKernels.addInto(d, dOff + lo, s, sOff + lo, hi - lo);
+            if (!add && scale == 1f) System.arraycopy(s, sOff + lo, d, dOff + lo, hi - lo);
+            else if (!add) ElementwiseKernels.binaryScalarRight(ElementwiseKernels.Binary.MUL, s, sOff + lo, scale, d, dOff + lo, hi - lo);
+            else if (scale == 1f) ElementwiseKernels.addInto(d, dOff + lo, s, sOff + lo, hi - lo);
             else ElementwiseKernels.addScaledInto(d, dOff + lo, s, sOff + lo, scale, hi - lo);
         });
     }

@@ -3,7 +3,9 @@ package org.jgluon.engine.ops;
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.autograd.GradTarget;
 import org.jgluon.engine.kernels.BatchNormKernels;
+import org.jgluon.engine.memory.BufferPool;
 
 /** BatchNorm and the fused BatchNorm+ReLU as recorded ops (MXNet semantics, GLUON.md). */
 public final class NormOps {
@@ -45,41 +47,51 @@ public final class NormOps {
                     + channels + ",) for input " + x.shapeString() + " with channel axis " + a + ")");
         }
         final boolean batchStats = Autograd.isTraining() && !useGlobalStats;
-        final float[] g = gamma == null ? null : gamma.toArray();
-        final float[] b = beta == null ? null : beta.toArray();
+        // per-channel arrays: pooled when large (a 4096-channel BatchNorm), given back after backward
+        final float[] g = gamma == null ? null : perChannel(gamma);
+        final float[] b = beta == null ? null : perChannel(beta);
         final Tensor y = Tensor.pooled(shape); // the kernels write every element
-        final float[] mean = new float[channels], invStd = new float[channels];
+        final float[] mean = BufferPool.takeFloats(channels), invStd = BufferPool.takeFloats(channels); // written below
 
         if (batchStats) {
-            float[] var = new float[channels];
+            float[] var = BufferPool.takeFloats(channels);
             BatchNormKernels.forwardTrain(x.data(), x.offset(), y.data(), 0, outer, channels, inner, g, b, eps,
                     fuseRelu, mean, var, invStd);
             BatchNormKernels.updateRunning(runningMean.data(), runningMean.offset(), runningVar.data(),
                     runningVar.offset(), mean, var, momentum, channels);
+            BufferPool.give(var);
         } else {
-            float[] rm = runningMean.toArray(), rv = runningVar.toArray();
+            float[] rm = perChannel(runningMean), rv = perChannel(runningVar);
             BatchNormKernels.forwardInference(x.data(), x.offset(), y.data(), 0, outer, channels, inner, g, b, rm, rv,
                     eps, fuseRelu);
             for (int c = 0; c < channels; c++) {
                 mean[c] = rm[c];
                 invStd[c] = BatchNormKernels.inferenceInvStd(rv[c], eps);
             }
+            BufferPool.give(rm);
+            BufferPool.give(rv);
         }
 
         // y = [relu](γ·(x−μ)·r + β), x (outer, C, inner), γ β μ r (C,).
         // Backward needs x, and μ, r, γ, β as used above (fused: the mask g = dy·[y>0] is recomputed
         // from x bit for bit, see BatchNormKernels.backward); with batch statistics μ and r depend on
         // x (the full formula), with running ones they are constants (dx = γ·r·g).
-        return Autograd.recordOp(op, y, dy -> {
-            float[] dgamma = new float[channels], dbeta = new float[channels];
+        Autograd.recordOp(op, y, dy -> {
             boolean wantDx = x.requiresGrad();
-            Tensor dx = wantDx ? x.gradBuffer() : null;
+            GradTarget dx = wantDx ? x.gradTarget() : null; // written when it is x's first gradient
+            GradTarget dg = gamma != null && gamma.requiresGrad() ? gamma.gradTarget() : null;
+            GradTarget db = beta != null && beta.requiresGrad() ? beta.gradTarget() : null;
+            // the kernel writes dγ and dβ: straight into a gradient it may overwrite, else a temporary added in
+            float[] dgamma = direct(dg, channels) ? dg.data() : new float[channels];
+            float[] dbeta = direct(db, channels) ? db.data() : new float[channels];
             BatchNormKernels.backward(dy.data(), dy.offset(), x.data(), x.offset(),
-                    wantDx ? dx.data() : null, wantDx ? dx.offset() : 0, true,
+                    wantDx ? dx.data() : null, wantDx ? dx.offset() : 0, wantDx && dx.accumulate(),
                     outer, channels, inner, g, b, mean, invStd, fuseRelu, !batchStats, dgamma, dbeta);
-            if (gamma != null && gamma.requiresGrad()) addInto(gamma.gradBuffer(), dgamma);
-            if (beta != null && beta.requiresGrad()) addInto(beta.gradBuffer(), dbeta);
+            if (dg != null && !direct(dg, channels)) store(dg, dgamma);
+            if (db != null && !direct(db, channels)) store(db, dbeta);
         }, x, gamma, beta);
+        Autograd.keepUntilBackward(y, g, b, mean, invStd); // at once when nothing was recorded
+        return y;
     }
 
     private static void checkPerChannel(String op, String name, Tensor t, int channels, Tensor x, int axis) {
@@ -90,9 +102,22 @@ public final class NormOps {
         }
     }
 
-    private static void addInto(Tensor grad, float[] v) {
+    /** A copy of a per-channel tensor in an array of its own (from the pool when large). */
+    private static float[] perChannel(Tensor t) {
+        float[] a = BufferPool.takeFloats(t.size());
+        System.arraycopy(t.data(), t.offset(), a, 0, t.size());
+        return a;
+    }
+
+    /** True when the kernel can write a per-channel gradient into {@code t}'s array as it is (no temporary). */
+    private static boolean direct(GradTarget t, int channels) {
+        return t != null && !t.accumulate() && t.offset() == 0 && t.data().length == channels;
+    }
+
+    private static void store(GradTarget grad, float[] v) {
         float[] d = grad.data();
         int o = grad.offset();
-        for (int i = 0; i < v.length; i++) d[o + i] += v[i];
+        if (!grad.accumulate()) System.arraycopy(v, 0, d, o, v.length);
+        else for (int i = 0; i < v.length; i++) d[o + i] += v[i];
     }
 }

@@ -3,6 +3,7 @@ package org.jgluon.engine.ops;
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.autograd.GradTarget;
 import org.jgluon.engine.kernels.Pool2dAvgKernels;
 import org.jgluon.engine.kernels.Pool2dGeometry;
 import org.jgluon.engine.kernels.Pool2dKernels;
@@ -61,8 +62,8 @@ public final class PoolOps {
         int[] winners = Autograd.wouldRecord(x) ? BufferPool.takeInts(y.size()) : null; // the kernel writes every one
         Pool2dKernels.maxForward(g, x.data(), x.offset(), y.data(), y.offset(), winners);
         Autograd.recordOp(op, y, dy -> {
-            Tensor dx = x.gradBuffer();
-            Pool2dKernels.maxBackward(g, winners, dy.data(), dy.offset(), dx.data(), dx.offset());
+            GradTarget dx = x.gradTarget(); // written (each plane zeroed, then its winners) when it is x's first
+            Pool2dKernels.maxBackward(g, winners, dy.data(), dy.offset(), dx.data(), dx.offset(), dx.accumulate());
         }, x);
         Autograd.keepUntilBackward(y, winners);
         return y;
@@ -72,8 +73,8 @@ public final class PoolOps {
         Tensor y = Tensor.pooled(g.n(), g.c(), g.oh(), g.ow()); // the kernel writes every element
         Pool2dAvgKernels.forward(g, countIncludePad, x.data(), x.offset(), y.data(), y.offset());
         return Autograd.recordOp(op, y, dy -> {
-            Tensor dx = x.gradBuffer();
-            Pool2dAvgKernels.backward(g, countIncludePad, dy.data(), dy.offset(), dx.data(), dx.offset());
+            GradTarget dx = x.gradTarget();
+            Pool2dAvgKernels.backward(g, countIncludePad, dy.data(), dy.offset(), dx.data(), dx.offset(), dx.accumulate());
         }, x);
     }
 

@@ -104,6 +104,23 @@ class RecyclingNetTest {
         assertTrue(s.hits() > 20 && s.returned() > 20, "recycling was exercised: " + s);
     }
 
+    @Test
+    void trainingGivesTheSameBitsWhetherBackwardOverwritesFirstGradientsOrAddsIntoZeros() {
+        List<float[]> overwrite = train(true);
+        Autograd.setOverwriteGradients(false);
+        List<float[]> add;
+        try {
+            add = train(true);
+        } finally {
+            Autograd.setOverwriteGradients(true);
+        }
+        assertEquals(add.size(), overwrite.size());
+        for (int i = 0; i < add.size(); i++) {
+            for (float v : overwrite.get(i)) assertFalse(Float.isNaN(v), "a NaN from a poisoned buffer in array " + i);
+            assertArrayEquals(add.get(i), overwrite.get(i), "array " + i);
+        }
+    }
+
     /** A built-in-package block that keeps what it is given (the test's way to reach an internal activation). */
     static final class Keeper extends Block {
         Tensor kept;
