@@ -190,13 +190,14 @@ final class Conv2d5x5Winograd {
     }
 
     /**
-     * dw (f, c, 5, 5) += the weight gradient, given x and dy: dU[ξ] (F × C) = Σ_blocks dM[ξ]·V[ξ]ᵀ with
+     * dw (f, c, 5, 5) += (or, not {@code accumulate}, =) the weight gradient, given x and dy: dU[ξ] (F × C) = Σ_blocks dM[ξ]·V[ξ]ᵀ with
      * dM = A dy Aᵀ (the adjoint of the output transform), then dw += Gᵀ dU G. The blocks (lane
      * groups × tile rows, sizes only) go one after the other, each one's transforms split over
      * channels and filters and its 36 GEMMs over ξ, every dU[ξ] adding the blocks in block order:
      * the bits do not depend on the thread count.
      */
-    static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff) {
+    static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff,
+                                boolean accumulate) {
         int n = g.n(), c = g.c(), f = g.f(), th = (g.oh() + 1) / 2, tw = (g.ow() + 1) / 2;
         // deeper blocks than the forward's (the buffers are shared, not per thread): all tile rows
         // of a lane group where they fit (conv2 at 96: K = 400), fewer passes over dU and barriers
@@ -229,7 +230,7 @@ final class Conv2d5x5Winograd {
                 first = false;
             }
         }
-        Parallel.forRange(f, 1, (lo, hi) -> weightsAdjoint(du, us, c, f, lo, hi, dw, dwOff));
+        Parallel.forRange(f, 1, (lo, hi) -> weightsAdjoint(du, us, c, f, lo, hi, dw, dwOff, accumulate));
     }
 
     /**
@@ -274,8 +275,9 @@ final class Conv2d5x5Winograd {
         y1.intoArray(dst, d0 + 5 * dStride);
     }
 
-    /** dw[ff][ch] += Gᵀ dU[ff][ch] G (5 × 5) for filters [f0, f1); dU[ξ][f][c] at ξ·us + f·c + ch. */
-    private static void weightsAdjoint(float[] du, int us, int c, int f, int f0, int f1, float[] dw, int dwOff) {
+    /** dw[ff][ch] (+)= Gᵀ dU[ff][ch] G (5 × 5) for filters [f0, f1); dU[ξ][f][c] at ξ·us + f·c + ch. */
+    private static void weightsAdjoint(float[] du, int us, int c, int f, int f0, int f1, float[] dw, int dwOff,
+                                       boolean accumulate) {
         float[] t = Scratch.TMP.of(XI * LANES);
         for (int ff = f0; ff < f1; ff++) {
             for (int ch = 0; ch < c; ch++) {
@@ -289,7 +291,7 @@ final class Conv2d5x5Winograd {
                 int out = dwOff + at * 25;
                 for (int j = 0; j < 5; j++) {
                     gT(t[36 + j], t[41 + j], t[46 + j], t[51 + j], t[56 + j], t[61 + j], t, 0, 1);
-                    for (int i = 0; i < 5; i++) dw[out + i * 5 + j] += t[i];
+                    for (int i = 0; i < 5; i++) dw[out + i * 5 + j] = (accumulate ? dw[out + i * 5 + j] : 0f) + t[i];
                 }
             }
         }

@@ -1,5 +1,7 @@
 package org.jgluon.engine.kernels;
 
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.jgluon.engine.Parallel;
@@ -119,10 +121,22 @@ public final class Conv2dKernels {
     /** dx (n, c, h, w) += the gradient of the convolution's input, given dy (n, f, oh, ow). */
     public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff,
                                     float[] dx, int dxOff) {
+        backwardData(g, dy, dyOff, w, wOff, dx, dxOff, true);
+    }
+
+    /**
+     * {@link #backwardData} that adds into dx ({@code accumulate}) or writes every element of it
+     * (its contents may be anything: autograd's {@code GradTarget} with {@code accumulate == false},
+     * a gradient buffer that was not zeroed).
+     */
+    public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff,
+                                    float[] dx, int dxOff, boolean accumulate) {
         if (backwardDataIsAConvolution(g)) {
-            forward(transposed(g), dy, dyOff, flippedWeights(g, w, wOff), 0, null, 0, dx, dxOff, true);
+            forward(transposed(g), dy, dyOff, flippedWeights(g, w, wOff), 0, null, 0, dx, dxOff, accumulate);
             return;
         }
+        // col2im adds: a written gradient starts from zeros
+        if (!accumulate) Arrays.fill(dx, dxOff, dxOff + g.n() * g.c() * g.inPixels(), 0f);
         int k = g.colRows(), p = g.outPixels(), fg = g.fg();
         Sgemm.PackedA[] weightsT = packWeights(g, w, wOff, true);
         forEachBlock(g, (i0, i1) -> {
@@ -215,8 +229,14 @@ public final class Conv2dKernels {
     /** dw (f, cg, kh, kw) += Σ over images of dy_i · cols_iᵀ, deterministic for any thread count. */
     public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff,
                                        float[] dw, int dwOff) {
+        backwardWeights(g, x, xOff, dy, dyOff, dw, dwOff, true);
+    }
+
+    /** {@link #backwardWeights} that adds into dw ({@code accumulate}) or writes every element of it. */
+    public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff,
+                                       float[] dw, int dwOff, boolean accumulate) {
         if (Conv2d5x5Winograd.applies(g)) {
-            Conv2d5x5Winograd.backwardWeights(g, x, xOff, dy, dyOff, dw, dwOff);
+            Conv2d5x5Winograd.backwardWeights(g, x, xOff, dy, dyOff, dw, dwOff, accumulate);
             return;
         }
         int n = g.n(), k = g.colRows(), wide = Im2colPanels.wideTaps(g), psize = g.f() * wide;
@@ -247,12 +267,13 @@ public final class Conv2dKernels {
                 for (; j <= k - VL; j += VL) {
                     FloatVector s = FloatVector.fromArray(SPECIES, partials, row + j);
                     for (int b = 1; b < blocks; b++) s = s.add(FloatVector.fromArray(SPECIES, partials, b * psize + row + j));
-                    s.add(FloatVector.fromArray(SPECIES, dw, out + j)).intoArray(dw, out + j);
+                    // written: + 0 as the old zeroed buffer did (−0 sums become +0: the same bits either way)
+                    s.add(accumulate ? FloatVector.fromArray(SPECIES, dw, out + j) : FloatVector.zero(SPECIES)).intoArray(dw, out + j);
                 }
                 for (; j < k; j++) {
                     float s = partials[row + j];
                     for (int b = 1; b < blocks; b++) s += partials[b * psize + row + j];
-                    dw[out + j] += s;
+                    dw[out + j] = (accumulate ? dw[out + j] : 0f) + s;
                 }
             }
         });
@@ -315,6 +336,11 @@ public final class Conv2dKernels {
      * a fresh JVM gave other bias-gradient bits than later ones ({@code StepDeterminism} found it).
      */
     public static void backwardBias(Conv2dGeometry g, float[] dy, int dyOff, float[] db, int dbOff) {
+        backwardBias(g, dy, dyOff, db, dbOff, true);
+    }
+
+    /** {@link #backwardBias} that adds into db ({@code accumulate}) or writes it. */
+    public static void backwardBias(Conv2dGeometry g, float[] dy, int dyOff, float[] db, int dbOff, boolean accumulate) {
         int p = g.outPixels();
         Parallel.forRange(g.f(), Math.max(1, (1 << 16) / Math.max(1, g.n() * p)), (lo, hi) -> {
             // images outer: a thread streams its filters' rows of one image (contiguous) after the
@@ -331,7 +357,7 @@ public final class Conv2dKernels {
                     sums[f - lo] += Lanes.sum(v) + tail;
                 }
             }
-            for (int f = lo; f < hi; f++) db[dbOff + f] += (float) sums[f - lo];
+            for (int f = lo; f < hi; f++) db[dbOff + f] = (accumulate ? db[dbOff + f] : 0f) + (float) sums[f - lo];
         });
     }
 

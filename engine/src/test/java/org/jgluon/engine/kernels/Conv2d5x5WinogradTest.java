@@ -93,6 +93,25 @@ class Conv2d5x5WinogradTest {
         }
     }
 
+    /** accumulate = false writes dx and dw whatever they held (NaN here). */
+    @Test
+    void backwardWritesWhenNotAccumulating() {
+        Conv2dGeometry g = shapes().toList().get(1);
+        Random r = new Random(26);
+        float[] x = random(r, g.n() * g.c() * g.inPixels()), w = random(r, g.f() * g.colRows());
+        float[] dy = random(r, g.n() * g.f() * g.outPixels());
+        float[] dx = new float[x.length], dw = new float[w.length], dxNaN = new float[x.length], dwNaN = new float[w.length];
+        java.util.Arrays.fill(dxNaN, Float.NaN);
+        java.util.Arrays.fill(dwNaN, Float.NaN);
+        Conv2dKernels.backwardData(g, dy, 0, w, 0, dx, 0);
+        Conv2dKernels.backwardWeights(g, x, 0, dy, 0, dw, 0);
+        Conv2dKernels.backwardData(g, dy, 0, w, 0, dxNaN, 0, false);
+        Conv2dKernels.backwardWeights(g, x, 0, dy, 0, dwNaN, 0, false);
+        // the same bits as adding into zeros
+        assertArrayEquals(dx, dxNaN, "dx written");
+        assertArrayEquals(dw, dwNaN, "dw written");
+    }
+
     private static float[] abs(float[] a) {
         float[] r = new float[a.length];
         for (int j = 0; j < a.length; j++) r[j] = Math.abs(a[j]);
