@@ -25,6 +25,9 @@ import org.jgluon.engine.Parallel;
  * splits each product over the threads. Column matrices live in per-thread scratch reused across
  * calls. The backward passes add into their outputs.
  *
+ * <p>5×5 stride-1 layers (AlexNet's conv2) with batches of at least 16 take all three passes in
+ * Winograd's F(2×2, 5×5) domain instead ({@link Conv2d5x5Winograd#applies}).
+ *
  * <p>Determinism: forward and backward-data write disjoint images. The weight gradient sums over
  * images in at most {@link #WEIGHT_BLOCKS} fixed blocks (sizes depend only on the batch), each into
  * its own partial, and adds the partials in block order: the bits do not depend on the thread count.
