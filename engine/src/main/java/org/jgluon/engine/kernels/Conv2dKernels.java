@@ -1,5 +1,7 @@
 package org.jgluon.engine.kernels;
 
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.jgluon.engine.Parallel;
@@ -22,6 +24,9 @@ import org.jgluon.engine.Parallel;
  * its SGEMM calls run inline; with fewer (batch 1) the blocks run one after the other and SGEMM
  * splits each product over the threads. Column matrices live in per-thread scratch reused across
  * calls. The backward passes add into their outputs.
+ *
+ * <p>5×5 stride-1 layers (AlexNet's conv2) with batches of at least 16 take all three passes in
+ * Winograd's F(2×2, 5×5) domain instead ({@link Conv2d5x5Winograd#applies}).
  *
  * <p>Determinism: forward and backward-data write disjoint images. The weight gradient sums over
  * images in at most {@link #WEIGHT_BLOCKS} fixed blocks (sizes depend only on the batch), each into
@@ -53,6 +58,15 @@ public final class Conv2dKernels {
         int p = g.outPixels();
         if (p >= ONE_IMAGE_PIXELS) return 1;
         int b = (TARGET_COLUMNS + p - 1) / p;
+        // a few more images when that makes the columns whole panels of SGEMM: no edge panel
+        // (packed for a part of its width, computed whole), and for 10×10 outputs 8 images
+        // (800 columns) instead of 6: 16 equal blocks of a batch of 128, not 21 and a short one
+        for (int more = b; more < b + (b + 1) / 2; more++) {
+            if (more * p % Sgemm.NR == 0) {
+                b = more;
+                break;
+            }
+        }
         b = Math.min(b, Math.max(1, MAX_COLS_FLOATS / Math.max(1, g.colRows() * p)));
         return Math.max(1, Math.min(b, g.n()));
     }
@@ -66,6 +80,10 @@ public final class Conv2dKernels {
     /** {@link #forward} that adds the convolution onto y instead ({@code accumulate}, bias must be null). */
     private static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
                                 float[] bias, int biasOff, float[] y, int yOff, boolean accumulate) {
+        if (Conv2d5x5Winograd.applies(g)) {
+            Conv2d5x5Winograd.forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff, accumulate);
+            return;
+        }
         int p = g.outPixels(), fg = g.fg();
         float beta = accumulate ? 1f : 0f;
         Sgemm.PackedA[] weights = packWeights(g, w, wOff, false);
@@ -106,10 +124,22 @@ public final class Conv2dKernels {
     /** dx (n, c, h, w) += the gradient of the convolution's input, given dy (n, f, oh, ow). */
     public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff,
                                     float[] dx, int dxOff) {
+        backwardData(g, dy, dyOff, w, wOff, dx, dxOff, true);
+    }
+
+    /**
+     * {@link #backwardData} that adds into dx ({@code accumulate}) or writes every element of it
+     * (its contents may be anything: autograd's {@code GradTarget} with {@code accumulate == false},
+     * a gradient buffer that was not zeroed).
+     */
+    public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff,
+                                    float[] dx, int dxOff, boolean accumulate) {
         if (backwardDataIsAConvolution(g)) {
-            forward(transposed(g), dy, dyOff, flippedWeights(g, w, wOff), 0, null, 0, dx, dxOff, true);
+            forward(transposed(g), dy, dyOff, flippedWeights(g, w, wOff), 0, null, 0, dx, dxOff, accumulate);
             return;
         }
+        // col2im adds: a written gradient starts from zeros
+        if (!accumulate) Arrays.fill(dx, dxOff, dxOff + g.n() * g.c() * g.inPixels(), 0f);
         int k = g.colRows(), p = g.outPixels(), fg = g.fg();
         Sgemm.PackedA[] weightsT = packWeights(g, w, wOff, true);
         forEachBlock(g, (i0, i1) -> {
@@ -202,6 +232,16 @@ public final class Conv2dKernels {
     /** dw (f, cg, kh, kw) += Σ over images of dy_i · cols_iᵀ, deterministic for any thread count. */
     public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff,
                                        float[] dw, int dwOff) {
+        backwardWeights(g, x, xOff, dy, dyOff, dw, dwOff, true);
+    }
+
+    /** {@link #backwardWeights} that adds into dw ({@code accumulate}) or writes every element of it. */
+    public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff,
+                                       float[] dw, int dwOff, boolean accumulate) {
+        if (Conv2d5x5Winograd.applies(g)) {
+            Conv2d5x5Winograd.backwardWeights(g, x, xOff, dy, dyOff, dw, dwOff, accumulate);
+            return;
+        }
         int n = g.n(), k = g.colRows(), wide = Im2colPanels.wideTaps(g), psize = g.f() * wide;
         int perGemm = imagesPerGemm(g);
         // At most WEIGHT_BLOCKS blocks, but none narrower than one GEMM's worth of columns: each
@@ -230,12 +270,13 @@ public final class Conv2dKernels {
                 for (; j <= k - VL; j += VL) {
                     FloatVector s = FloatVector.fromArray(SPECIES, partials, row + j);
                     for (int b = 1; b < blocks; b++) s = s.add(FloatVector.fromArray(SPECIES, partials, b * psize + row + j));
-                    s.add(FloatVector.fromArray(SPECIES, dw, out + j)).intoArray(dw, out + j);
+                    // written: + 0 as the old zeroed buffer did (−0 sums become +0: the same bits either way)
+                    s.add(accumulate ? FloatVector.fromArray(SPECIES, dw, out + j) : FloatVector.zero(SPECIES)).intoArray(dw, out + j);
                 }
                 for (; j < k; j++) {
                     float s = partials[row + j];
                     for (int b = 1; b < blocks; b++) s += partials[b * psize + row + j];
-                    dw[out + j] += s;
+                    dw[out + j] = (accumulate ? dw[out + j] : 0f) + s;
                 }
             }
         });
@@ -298,20 +339,28 @@ public final class Conv2dKernels {
      * a fresh JVM gave other bias-gradient bits than later ones ({@code StepDeterminism} found it).
      */
     public static void backwardBias(Conv2dGeometry g, float[] dy, int dyOff, float[] db, int dbOff) {
+        backwardBias(g, dy, dyOff, db, dbOff, true);
+    }
+
+    /** {@link #backwardBias} that adds into db ({@code accumulate}) or writes it. */
+    public static void backwardBias(Conv2dGeometry g, float[] dy, int dyOff, float[] db, int dbOff, boolean accumulate) {
         int p = g.outPixels();
         Parallel.forRange(g.f(), Math.max(1, (1 << 16) / Math.max(1, g.n() * p)), (lo, hi) -> {
-            for (int f = lo; f < hi; f++) {
-                double s = 0;
-                for (int i = 0; i < g.n(); i++) {
+            // images outer: a thread streams its filters' rows of one image (contiguous) after the
+            // other, where filters outer jumped a whole image (186 KB for conv1 at 96) per row;
+            // each filter's sum still adds the images in order, so the bits are unchanged
+            double[] sums = Scratch.sums(hi - lo);
+            for (int i = 0; i < g.n(); i++) {
+                for (int f = lo; f < hi; f++) {
                     int row = dyOff + (i * g.f() + f) * p, j = 0;
                     FloatVector v = FloatVector.zero(SPECIES);
                     for (; j <= p - VL; j += VL) v = v.add(FloatVector.fromArray(SPECIES, dy, row + j));
                     float tail = 0f;
                     for (; j < p; j++) tail += dy[row + j];
-                    s += Lanes.sum(v) + tail;
+                    sums[f - lo] += Lanes.sum(v) + tail;
                 }
-                db[dbOff + f] += (float) s;
             }
+            for (int f = lo; f < hi; f++) db[dbOff + f] = (accumulate ? db[dbOff + f] : 0f) + (float) sums[f - lo];
         });
     }
 
@@ -333,6 +382,7 @@ public final class Conv2dKernels {
         private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
         private static final ThreadLocal<float[]> FLIPPED = ThreadLocal.withInitial(() -> new float[0]);
         private static final ThreadLocal<float[]> PACKED_DY = ThreadLocal.withInitial(() -> new float[0]);
+        private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[0]);
 
         /** Column matrices (K × B·P); contents undefined. */
         static float[] cols(int size) {
@@ -357,6 +407,17 @@ public final class Conv2dKernels {
         /** dy of a weight-gradient GEMM packed for SGEMM (worker threads, each its own). */
         static float[] packedDy(int size) {
             return grown(PACKED_DY, size);
+        }
+
+        /** Double sums (the bias gradient's), zeroed. */
+        static double[] sums(int size) {
+            double[] a = SUMS.get();
+            if (a.length < size) {
+                a = new double[size];
+                SUMS.set(a);
+            }
+            java.util.Arrays.fill(a, 0, size, 0.0);
+            return a;
         }
 
         static float[] partials(int size) {

@@ -35,6 +35,13 @@ public final class GatheredPanels {
             for (int q = 0; q < panels; q++) {
                 int j = jc + q * NR, cols = Math.min(NR, nc - q * NR);
                 int dst = q * kc * NR;
+                if (cols < NR && runs != null && edgeRunsFit(src, base, rowOffset, pc, kc, colOffset, runs, j, cols)) {
+                    // the right edge as runs of plain loads too, lanes past column nc zeroed: the
+                    // masked gathers below cost as much as 3 full panels (conv2 at 96, 600
+                    // columns: a third of the packing; conv1's 484 pixels, conv2's 676 at 224)
+                    runPanel(src, base, rowOffset, pc, kc, colOffset, j, Math.min(cols, VL), Math.max(0, cols - VL), pb, dst);
+                    continue;
+                }
                 if (cols < NR && colOffset.length >= j + NR) {
                     // the right edge, with a table padded to whole panels: gathers, the lanes past
                     // column nc zeroed (conv1's 121 taps: a scalar edge panel cost 25 % of the pass)
@@ -63,46 +70,85 @@ public final class GatheredPanels {
                     }
                     continue;
                 }
-                // each half: up to MAX_RUNS plain loads, lanes from run s on taken from load s
-                int r0 = runStarts(colOffset, j), r1 = runStarts(colOffset, j + VL);
-                int s01 = r0 & 0xff, s02 = r0 >> 8 & 0xff, s03 = r0 >> 16 & 0xff;
-                int s11 = r1 & 0xff, s12 = r1 >> 8 & 0xff, s13 = r1 >> 16 & 0xff;
-                int a0 = colOffset[j], a1 = runDelta(colOffset, j, s01), a2 = runDelta(colOffset, j, s02),
-                        a3 = runDelta(colOffset, j, s03);
-                int b0 = colOffset[j + VL], b1 = runDelta(colOffset, j + VL, s11), b2 = runDelta(colOffset, j + VL, s12),
-                        b3 = runDelta(colOffset, j + VL, s13);
-                VectorMask<Float> m01 = from(s01), m02 = from(s02), m03 = from(s03);
-                VectorMask<Float> m11 = from(s11), m12 = from(s12), m13 = from(s13);
-                for (int p = pc; p < pc + kc; p++, dst += NR) {
-                    int at = base + rowOffset[p];
-                    FloatVector v0 = FloatVector.fromArray(SPECIES, src, at + a0);
-                    if (s01 < VL) v0 = v0.blend(FloatVector.fromArray(SPECIES, src, at + a1), m01);
-                    if (s02 < VL) v0 = v0.blend(FloatVector.fromArray(SPECIES, src, at + a2), m02);
-                    if (s03 < VL) v0 = v0.blend(FloatVector.fromArray(SPECIES, src, at + a3), m03);
-                    FloatVector v1 = FloatVector.fromArray(SPECIES, src, at + b0);
-                    if (s11 < VL) v1 = v1.blend(FloatVector.fromArray(SPECIES, src, at + b1), m11);
-                    if (s12 < VL) v1 = v1.blend(FloatVector.fromArray(SPECIES, src, at + b2), m12);
-                    if (s13 < VL) v1 = v1.blend(FloatVector.fromArray(SPECIES, src, at + b3), m13);
-                    v0.intoArray(pb, dst);
-                    v1.intoArray(pb, dst + VL);
-                }
+                runPanel(src, base, rowOffset, pc, kc, colOffset, j, VL, VL, pb, dst);
             }
         };
+    }
+
+    /**
+     * One panel (columns j .. j + NR) of rows pc .. pc + kc by runs of plain loads: each half is
+     * up to MAX_RUNS plain loads, lanes from run s on taken from load s. Only the first
+     * {@code lanes0} / {@code lanes1} lanes of the two halves are columns of B (the right edge);
+     * the others are stored as 0 (their loads read past the last column, see {@link #edgeRunsFit}).
+     */
+    private static void runPanel(float[] src, int base, int[] rowOffset, int pc, int kc, int[] colOffset, int j,
+                                 int lanes0, int lanes1, float[] pb, int dst) {
+        int r0 = runStarts(colOffset, j, lanes0), r1 = lanes1 > 0 ? runStarts(colOffset, j + VL, lanes1) : noRuns();
+        int s01 = r0 & 0xff, s02 = r0 >> 8 & 0xff, s03 = r0 >> 16 & 0xff;
+        int s11 = r1 & 0xff, s12 = r1 >> 8 & 0xff, s13 = r1 >> 16 & 0xff;
+        int a0 = colOffset[j], a1 = runDelta(colOffset, j, s01), a2 = runDelta(colOffset, j, s02),
+                a3 = runDelta(colOffset, j, s03);
+        int b0 = lanes1 > 0 ? colOffset[j + VL] : 0, b1 = runDelta(colOffset, j + VL, s11),
+                b2 = runDelta(colOffset, j + VL, s12), b3 = runDelta(colOffset, j + VL, s13);
+        VectorMask<Float> m01 = from(s01), m02 = from(s02), m03 = from(s03);
+        VectorMask<Float> m11 = from(s11), m12 = from(s12), m13 = from(s13);
+        boolean edge0 = lanes0 < VL, edge1 = lanes1 < VL, second = lanes1 > 0;
+        VectorMask<Float> past0 = from(lanes0), past1 = from(lanes1);
+        for (int p = pc; p < pc + kc; p++, dst += NR) {
+            int at = base + rowOffset[p];
+            FloatVector v0 = FloatVector.fromArray(SPECIES, src, at + a0);
+            if (s01 < VL) v0 = v0.blend(FloatVector.fromArray(SPECIES, src, at + a1), m01);
+            if (s02 < VL) v0 = v0.blend(FloatVector.fromArray(SPECIES, src, at + a2), m02);
+            if (s03 < VL) v0 = v0.blend(FloatVector.fromArray(SPECIES, src, at + a3), m03);
+            if (edge0) v0 = v0.blend(0f, past0);
+            FloatVector v1 = FloatVector.zero(SPECIES);
+            if (second) {
+                v1 = FloatVector.fromArray(SPECIES, src, at + b0);
+                if (s11 < VL) v1 = v1.blend(FloatVector.fromArray(SPECIES, src, at + b1), m11);
+                if (s12 < VL) v1 = v1.blend(FloatVector.fromArray(SPECIES, src, at + b2), m12);
+                if (s13 < VL) v1 = v1.blend(FloatVector.fromArray(SPECIES, src, at + b3), m13);
+                if (edge1) v1 = v1.blend(0f, past1);
+            }
+            v0.intoArray(pb, dst);
+            v1.intoArray(pb, dst + VL);
+        }
+    }
+
+    /**
+     * Whether the right-edge panel at column j (cols &lt; NR columns of B) can be packed by
+     * {@link #runPanel}: its vectors are runs ({@code runs} ≥ 0 over their real lanes) and the plain
+     * loads, which read up to VL − lanes floats past the last column's element, stay inside
+     * {@code src} for every row of the slice (a padded copy has slack there; x itself may end).
+     */
+    private static boolean edgeRunsFit(float[] src, int base, int[] rowOffset, int pc, int kc, int[] colOffset,
+                                       int[] runs, int j, int cols) {
+        if (runs[j / VL] < 0 || (cols > VL && runs[j / VL + 1] < 0)) return false;
+        int maxRow = 0;
+        for (int p = pc; p < pc + kc; p++) maxRow = Math.max(maxRow, rowOffset[p]);
+        int last = cols > VL ? cols - VL : cols;
+        return (long) base + maxRow + colOffset[j + cols - 1] + VL - last < src.length;
     }
 
     /** Most runs of consecutive offsets per vector that {@link #gathered} loads plainly (4×4 outputs: 4). */
     private static final int MAX_RUNS = 4;
 
     /**
-     * The lanes where the 2nd, 3rd and 4th run of consecutive offsets in {@code colOffset[j, j + VL)}
-     * start, 8 bits each (VL for a run that does not exist).
+     * The lanes where the 2nd, 3rd and 4th run of consecutive offsets in the first {@code lanes}
+     * entries of {@code colOffset[j, j + VL)} start, 8 bits each (VL for a run that does not exist).
      */
-    private static int runStarts(int[] colOffset, int j) {
+    private static int runStarts(int[] colOffset, int j, int lanes) {
         int packed = 0, run = 1;
-        for (int l = 1; l < VL && run < MAX_RUNS; l++) {
+        for (int l = 1; l < lanes && run < MAX_RUNS; l++) {
             if (colOffset[j + l] != colOffset[j + l - 1] + 1) packed |= l << (8 * (run++ - 1));
         }
         for (; run < MAX_RUNS; run++) packed |= VL << (8 * (run - 1));
+        return packed;
+    }
+
+    /** {@link #runStarts} of a vector with no runs after the first. */
+    private static int noRuns() {
+        int packed = 0;
+        for (int run = 1; run < MAX_RUNS; run++) packed |= VL << (8 * (run - 1));
         return packed;
     }
 

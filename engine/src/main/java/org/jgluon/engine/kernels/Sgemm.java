@@ -12,9 +12,9 @@ import org.jgluon.engine.Parallel;
  * <p>BLIS-style: for each K slice, B is packed into panels NR = 2 vectors wide and A into
  * MR = 12-row micro-panels (a block of rows at a time); a 12×NR register tile (12 broadcasts of A times
  * two B vectors = 24 accumulators held in locals across the K loop) does the work. Row tails use
- * a 4-row tile (also for the last 1-3 rows), a right-edge panel of at most one vector a half-width
- * tile; column tails
- * are zero-padded in the packed B and masked on the store.
+ * an 8-row and a 4-row tile (the latter also for the last 1-3 rows), a right-edge panel of at most
+ * one vector a half-width tile; column tails are zero-padded in the packed B and masked on the
+ * store. The tiles and the write-back of C live in {@link SgemmTiles}.
  * The four transpose cases differ only in the packing.
  *
  * <p>Threads split C into a grid of rectangles (rows × columns, never K), each packing its own
@@ -47,12 +47,29 @@ public final class Sgemm {
     static final int NC = BLOCKING.nc();
     /** Values of K per strip when packing transposes: strided writes over 64 cache lines at most. */
     private static final int TRANSPOSE_STRIP = 64;
+    /** Rows of B copied across all panels before the next rows, when packing a B that is not transposed. */
+    private static final int B_ROW_STRIP = 16;
+    /**
+     * Up to this many floats of packed B (kc × nc) the tiles that read C (beta ≠ 0, or a later K
+     * slice) or write it transposed run row tile by row tile, each over all panels: C is then
+     * read and written along its rows, streams the prefetchers follow (a dense layer's weight
+     * gradient dW += dyᵀ·x at K = 128 spent 23 % of its time in the C update, rows 16 KiB apart),
+     * and an A micro-panel stays in L1. Otherwise panel by panel (a B panel stays in L1): the
+     * convolutions' forward (beta = 0, K = 121 for conv1) was 2-4 % slower row by row.
+     */
+    static final int ROWS_OUTER_MAX_B = 128 * 1024;
 
     /**
      * Up to this many columns (per thread) a row-major A is read in place instead of packed: each
      * of its values then serves only a few panels of B, too few to repay the transposing copy.
      */
     static final int DIRECT_A_MAX_COLUMNS = 256;
+
+    /**
+     * Up to this many floats of packed A (a thread's rows × one K slice) A is packed once per K
+     * slice and shared by all column blocks ({@code runFewRows}); 128 rows × 1024 = 512 KiB.
+     */
+    static final int SHARED_A_MAX = 128 * 1024;
 
     /** Below this m·n·k the work is not worth handing to other threads. */
     private static final long PARALLEL_MIN_MNK = 1L << 21;
@@ -78,6 +95,34 @@ public final class Sgemm {
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
         sgemm(BLOCKING, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
+     * {@link #sgemm} into a C stored transposed: C (m × n) = alpha · op(A) · op(B) + beta · C with
+     * element (i, j) of C at {@code c[cOff + j·ldc + i]} (ldc ≥ m). The same bits as the plain
+     * layout. For y = x·Wᵀ with few rows in x (a dense layer at batch 128): yᵀ = W·xᵀ has W as
+     * the A operand, read in place (a 4096 × 4096 W is never transposed into B panels), and the
+     * tiles write y directly.
+     */
+    public static void sgemmTransposedC(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                        float beta, float[] c, int cOff, int ldc) {
+        String dims = "m=" + m + ", n=" + n + ", k=" + k + ", transA=" + transA + ", transB=" + transB + ", C stored transposed";
+        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("sgemm: negative dimension (" + dims + ")");
+        checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k, dims);
+        checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n, dims);
+        checkMatrix("C", c, cOff, ldc, n, m, dims);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f) {
+            scaleC(n, m, beta, c, cOff, ldc);
+            return;
+        }
+        if ((long) m * n * k <= SMALL_MNK) { // Cᵀ = op(B)ᵀ·op(A)ᵀ: the same FMA chain per element
+            small(!transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
+            return;
+        }
+        run(new Problem(BLOCKING, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, null, null,
+                true));
     }
 
     /**
@@ -238,7 +283,20 @@ public final class Sgemm {
      */
     private record Problem(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                           float beta, float[] c, int cOff, int ldc, PackedA packedA, BPanels bPanels) {
+                           float beta, float[] c, int cOff, int ldc, PackedA packedA, BPanels bPanels,
+                           boolean transC) {
+
+        Problem(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                float beta, float[] c, int cOff, int ldc, PackedA packedA, BPanels bPanels) {
+            this(blocking, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, packedA, bPanels,
+                    false);
+        }
+
+        /** Index in {@code c} of element (i, j) of C (stored transposed when {@code transC}). */
+        int cIndex(int i, int j) {
+            return transC ? cOff + j * ldc + i : cOff + i * ldc + j;
+        }
 
         /** Computes the rectangle {@code C[i0:i1, j0:j1]} in the calling thread. */
         void run(int i0, int i1, int j0, int j1) {
@@ -253,6 +311,10 @@ public final class Sgemm {
             // With few columns each value of A is used a few times only: packing it would cost
             // more than it saves, so the 12-row tiles read A where it is.
             boolean direct = packedA == null && !transA && j1 - j0 <= DIRECT_A_MAX_COLUMNS;
+            if (packedA == null && !direct && j1 - j0 > ncBlock && (long) (i1 - i0) * kcMax <= SHARED_A_MAX) {
+                runFewRows(i0, i1, j0, j1, kSlices, mcMax, buf);
+                return;
+            }
             for (int jc = j0; jc < j1; jc += ncBlock) {
                 int nc = Math.min(ncBlock, j1 - jc);
                 for (int slice = 0; slice < kSlices; slice++) {
@@ -275,40 +337,76 @@ public final class Sgemm {
         }
 
         /**
+         * {@link #run} for few rows and many column blocks (dx = dy·W at batch 128: 128 rows,
+         * thousands of columns): each K slice of A is packed once for all rows and used by every
+         * column block, instead of once per column block. Each element of C still sees the K
+         * slices in order, so the bits are those of {@link #run}'s order.
+         */
+        private void runFewRows(int i0, int i1, int j0, int j1, int kSlices, int mcMax, Buffers buf) {
+            int kcMax = ceilDiv(k, kSlices), ncBlock = blocking.nc();
+            if (buf.a.length < kcMax * (i1 - i0)) buf.a = new float[kcMax * (i1 - i0)];
+            float[] pa = buf.a, pb = buf.b, acc = buf.acc;
+            for (int slice = 0; slice < kSlices; slice++) {
+                int pc = (int) ((long) k * slice / kSlices);
+                int kc = (int) ((long) k * (slice + 1) / kSlices) - pc;
+                float cScale = slice == 0 ? beta : 1f;
+                for (int ic = i0; ic < i1; ic += mcMax) packA(pa, (ic - i0) * kc, ic, Math.min(mcMax, i1 - ic), pc, kc, false);
+                for (int jc = j0; jc < j1; jc += ncBlock) {
+                    int nc = Math.min(ncBlock, j1 - jc);
+                    if (bPanels != null) bPanels.pack(pb, pc, kc, jc, nc);
+                    else packMatrixB(transB, b, bOff, ldb, pb, pc, kc, jc, nc);
+                    for (int ic = i0; ic < i1; ic += mcMax) {
+                        macroKernel(pa, (ic - i0) * kc, pb, acc, Math.min(mcMax, i1 - ic), nc, kc, ic, jc, pc, cScale, false);
+                    }
+                }
+            }
+        }
+
+        /**
          * Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} of a stored B into panels of NR columns: panel q
          * holds, for each p, NR consecutive values (zero beyond column nc).
          */
         static void packMatrixB(boolean transB, float[] b, int bOff, int ldb, float[] pb, int pc, int kc, int jc, int nc) {
             int panels = (nc + NR - 1) / NR;
+            if (!transB) {
+                // A copy of rows of B, a strip of rows at a time across all panels: panel by panel
+                // over all kc rows read 128 bytes from each row, ldb apart, which the hardware
+                // prefetchers did not follow (a dense layer's weight, 16 KiB rows: the copy took 20 %
+                // of dx = dy·W).
+                for (int p0 = 0; p0 < kc; p0 += B_ROW_STRIP) {
+                    int p1 = Math.min(kc, p0 + B_ROW_STRIP);
+                    for (int q = 0; q < panels; q++) {
+                        int cols = Math.min(NR, nc - q * NR);
+                        int src = bOff + (pc + p0) * ldb + jc + q * NR, dst = q * kc * NR + p0 * NR;
+                        if (cols == NR) {
+                            for (int p = p0; p < p1; p++, src += ldb, dst += NR) {
+                                FloatVector.fromArray(SPECIES, b, src).intoArray(pb, dst);
+                                FloatVector.fromArray(SPECIES, b, src + VL).intoArray(pb, dst + VL);
+                            }
+                        } else {
+                            for (int p = p0; p < p1; p++, src += ldb, dst += NR) {
+                                for (int jj = 0; jj < cols; jj++) pb[dst + jj] = b[src + jj];
+                                for (int jj = cols; jj < NR; jj++) pb[dst + jj] = 0f;
+                            }
+                        }
+                    }
+                }
+                return;
+            }
             for (int q = 0; q < panels; q++) {
                 int j = jc + q * NR;
                 int cols = Math.min(NR, nc - q * NR);
                 int dst = q * kc * NR;
-                if (!transB) {
-                    int src = bOff + pc * ldb + j;
-                    if (cols == NR) {
-                        for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
-                            FloatVector.fromArray(SPECIES, b, src).intoArray(pb, dst);
-                            FloatVector.fromArray(SPECIES, b, src + VL).intoArray(pb, dst + VL);
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
-                            for (int jj = 0; jj < cols; jj++) pb[dst + jj] = b[src + jj];
-                            for (int jj = cols; jj < NR; jj++) pb[dst + jj] = 0f;
-                        }
+                // B is stored N×K: a transpose, done in strips of TRANSPOSE_STRIP values of K so
+                // that the strided writes stay in L1.
+                for (int p0 = 0; p0 < kc; p0 += TRANSPOSE_STRIP) {
+                    int p1 = Math.min(kc, p0 + TRANSPOSE_STRIP);
+                    for (int jj = 0; jj < cols; jj++) {
+                        int src = bOff + (j + jj) * ldb + pc;
+                        for (int p = p0, d = dst + p0 * NR + jj; p < p1; p++, d += NR) pb[d] = b[src + p];
                     }
-                } else {
-                    // B is stored N×K: a transpose, done in strips of TRANSPOSE_STRIP values of K so
-                    // that the strided writes stay in L1.
-                    for (int p0 = 0; p0 < kc; p0 += TRANSPOSE_STRIP) {
-                        int p1 = Math.min(kc, p0 + TRANSPOSE_STRIP);
-                        for (int jj = 0; jj < cols; jj++) {
-                            int src = bOff + (j + jj) * ldb + pc;
-                            for (int p = p0, d = dst + p0 * NR + jj; p < p1; p++, d += NR) pb[d] = b[src + p];
-                        }
-                        for (int jj = cols; jj < NR; jj++) {
-                            for (int p = p0, d = dst + p0 * NR + jj; p < p1; p++, d += NR) pb[d] = 0f;
-                        }
+                    for (int jj = cols; jj < NR; jj++) {
+                        for (int p = p0, d = dst + p0 * NR + jj; p < p1; p++, d += NR) pb[d] = 0f;
                     }
                 }
             }
@@ -352,34 +450,58 @@ public final class Sgemm {
             }
         }
 
-        /** Runs the register tiles over one packed A block and the packed B slice. */
+        /**
+         * Runs the register tiles over one packed A block and the packed B slice: panel by panel
+         * (each B panel reused by every row tile while in L1/L2), or for a small B slice row tile
+         * by row tile (see {@link #ROWS_OUTER_MAX_B}).
+         */
         private void macroKernel(float[] pa, int aStart, float[] pb, float[] acc, int mc, int nc, int kc, int ic, int jc,
                                  int pc, float cScale, boolean direct) {
             int panels = (nc + NR - 1) / NR;
-            for (int q = 0; q < panels; q++) {
-                int cols = Math.min(NR, nc - q * NR);
-                int bIdx = q * kc * NR;
-                int cCol = cOff + jc + q * NR;
+            if ((long) kc * nc <= ROWS_OUTER_MAX_B && (transC || cScale != 0f)) {
                 int aIdx = aStart;
-                int i = 0;
-                while (i < mc) {
+                for (int i = 0; i < mc; ) {
                     int h = panelHeight(mc - i);
-                    int ci = cCol + (ic + i) * ldc;
-                    if (h == MR && direct) {
-                        tile12Direct(a, aOff + (ic + i) * lda + pc, lda, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
-                    } else if (h == MR && cols <= VL) tile12Half(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
-                    else if (h == MR) tile12(pa, aIdx, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
-                    else tile4(pa, aIdx, h, pb, bIdx, kc, acc, c, ci, ldc, cols, alpha, cScale);
+                    for (int q = 0; q < panels; q++) tile(pa, aIdx, h, pb, q, acc, nc, kc, ic + i, jc, pc, cScale, direct);
                     aIdx += h * kc;
                     i += h;
                 }
+            } else {
+                for (int q = 0; q < panels; q++) {
+                    int aIdx = aStart;
+                    for (int i = 0; i < mc; ) {
+                        int h = panelHeight(mc - i);
+                        tile(pa, aIdx, h, pb, q, acc, nc, kc, ic + i, jc, pc, cScale, direct);
+                        aIdx += h * kc;
+                        i += h;
+                    }
+                }
             }
+        }
+
+        /** One register tile: rows i.. (h of them) of C against panel q of the B slice, then its write-back. */
+        private void tile(float[] pa, int aIdx, int h, float[] pb, int q, float[] acc, int nc, int kc, int i, int jc,
+                          int pc, float cScale, boolean direct) {
+            int cols = Math.min(NR, nc - q * NR);
+            int bIdx = q * kc * NR;
+            if (h == MR && direct) SgemmTiles.tile12Direct(a, aOff + i * lda + pc, lda, pb, bIdx, kc, acc);
+            else if (h == MR && cols <= VL) SgemmTiles.tile12Half(pa, aIdx, pb, bIdx, kc, acc);
+            else if (h == MR) SgemmTiles.tile12(pa, aIdx, pb, bIdx, kc, acc);
+            else if (h == 8) SgemmTiles.tile8(pa, aIdx, pb, bIdx, kc, acc);
+            else SgemmTiles.tile4(pa, aIdx, h, pb, bIdx, kc, acc);
+            int ci = cIndex(i, jc + q * NR);
+            if (transC) SgemmTiles.updateTransposed(acc, h, c, ci, ldc, cols, alpha, cScale);
+            else SgemmTiles.update(acc, h, c, ci, ldc, cols, alpha, cScale);
         }
     }
 
-    /** Height of the next A micro-panel when {@code rows} rows remain: 12, else 4, else all of them (1-3). */
+    /**
+     * Height of the next A micro-panel when {@code rows} rows remain: 12, else 8, else 4, else all
+     * of them (1-3). The 8-row tile serves M = 128 (10 × 12 + 8: a dense layer's batch), where two
+     * 4-row tiles ran at half the 12-row tile's rate per row.
+     */
     private static int panelHeight(int rows) {
-        return rows >= MR ? MR : Math.min(rows, 4);
+        return rows >= MR ? MR : rows >= 8 ? 8 : Math.min(rows, 4);
     }
 
     private static int ceilDiv(int x, int y) {
@@ -388,205 +510,6 @@ public final class Sgemm {
 
     private static int roundUp(int x, int to) {
         return (x + to - 1) / to * to;
-    }
-
-    // The register tiles. Each element of C is an FMA chain over p starting from zero, the same
-    // in every tile, so which tile computes an element never changes its bits.
-
-    private static void tile12(float[] pa, int ai, float[] pb, int bi, int kc,
-                               float[] acc, float[] c, int ci, int ldc, int cols, float alpha, float cScale) {
-        FloatVector z = FloatVector.zero(SPECIES);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        FloatVector c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
-            FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);
-            c00 = b0.fma(av, c00); c01 = b1.fma(av, c01);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 1]);
-            c10 = b0.fma(av, c10); c11 = b1.fma(av, c11);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 2]);
-            c20 = b0.fma(av, c20); c21 = b1.fma(av, c21);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 3]);
-            c30 = b0.fma(av, c30); c31 = b1.fma(av, c31);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 4]);
-            c40 = b0.fma(av, c40); c41 = b1.fma(av, c41);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 5]);
-            c50 = b0.fma(av, c50); c51 = b1.fma(av, c51);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 6]);
-            c60 = b0.fma(av, c60); c61 = b1.fma(av, c61);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 7]);
-            c70 = b0.fma(av, c70); c71 = b1.fma(av, c71);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 8]);
-            c80 = b0.fma(av, c80); c81 = b1.fma(av, c81);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 9]);
-            c90 = b0.fma(av, c90); c91 = b1.fma(av, c91);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 10]);
-            ca0 = b0.fma(av, ca0); ca1 = b1.fma(av, ca1);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 11]);
-            cb0 = b0.fma(av, cb0); cb1 = b1.fma(av, cb1);
-        }
-        c00.intoArray(acc, 0 * VL); c01.intoArray(acc, 1 * VL);
-        c10.intoArray(acc, 2 * VL); c11.intoArray(acc, 3 * VL);
-        c20.intoArray(acc, 4 * VL); c21.intoArray(acc, 5 * VL);
-        c30.intoArray(acc, 6 * VL); c31.intoArray(acc, 7 * VL);
-        c40.intoArray(acc, 8 * VL); c41.intoArray(acc, 9 * VL);
-        c50.intoArray(acc, 10 * VL); c51.intoArray(acc, 11 * VL);
-        c60.intoArray(acc, 12 * VL); c61.intoArray(acc, 13 * VL);
-        c70.intoArray(acc, 14 * VL); c71.intoArray(acc, 15 * VL);
-        c80.intoArray(acc, 16 * VL); c81.intoArray(acc, 17 * VL);
-        c90.intoArray(acc, 18 * VL); c91.intoArray(acc, 19 * VL);
-        ca0.intoArray(acc, 20 * VL); ca1.intoArray(acc, 21 * VL);
-        cb0.intoArray(acc, 22 * VL); cb1.intoArray(acc, 23 * VL);
-        update(acc, 12, c, ci, ldc, cols, alpha, cScale);
-    }
-
-    /** {@link #tile12} reading A in place: 12 rows of a row-major A, {@code lda} apart. */
-    private static void tile12Direct(float[] a, int a0, int lda, float[] pb, int bi, int kc,
-                                     float[] acc, float[] c, int ci, int ldc, int cols, float alpha, float cScale) {
-        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-        int a6 = a5 + lda, a7 = a6 + lda, a8 = a7 + lda, a9 = a8 + lda, aa = a9 + lda, ab = aa + lda;
-        FloatVector z = FloatVector.zero(SPECIES);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        FloatVector c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
-        for (int p = 0; p < kc; p++, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
-            c00 = b0.fma(av, c00); c01 = b1.fma(av, c01);
-            av = FloatVector.broadcast(SPECIES, a[a1 + p]);
-            c10 = b0.fma(av, c10); c11 = b1.fma(av, c11);
-            av = FloatVector.broadcast(SPECIES, a[a2 + p]);
-            c20 = b0.fma(av, c20); c21 = b1.fma(av, c21);
-            av = FloatVector.broadcast(SPECIES, a[a3 + p]);
-            c30 = b0.fma(av, c30); c31 = b1.fma(av, c31);
-            av = FloatVector.broadcast(SPECIES, a[a4 + p]);
-            c40 = b0.fma(av, c40); c41 = b1.fma(av, c41);
-            av = FloatVector.broadcast(SPECIES, a[a5 + p]);
-            c50 = b0.fma(av, c50); c51 = b1.fma(av, c51);
-            av = FloatVector.broadcast(SPECIES, a[a6 + p]);
-            c60 = b0.fma(av, c60); c61 = b1.fma(av, c61);
-            av = FloatVector.broadcast(SPECIES, a[a7 + p]);
-            c70 = b0.fma(av, c70); c71 = b1.fma(av, c71);
-            av = FloatVector.broadcast(SPECIES, a[a8 + p]);
-            c80 = b0.fma(av, c80); c81 = b1.fma(av, c81);
-            av = FloatVector.broadcast(SPECIES, a[a9 + p]);
-            c90 = b0.fma(av, c90); c91 = b1.fma(av, c91);
-            av = FloatVector.broadcast(SPECIES, a[aa + p]);
-            ca0 = b0.fma(av, ca0); ca1 = b1.fma(av, ca1);
-            av = FloatVector.broadcast(SPECIES, a[ab + p]);
-            cb0 = b0.fma(av, cb0); cb1 = b1.fma(av, cb1);
-        }
-        c00.intoArray(acc, 0 * VL); c01.intoArray(acc, 1 * VL);
-        c10.intoArray(acc, 2 * VL); c11.intoArray(acc, 3 * VL);
-        c20.intoArray(acc, 4 * VL); c21.intoArray(acc, 5 * VL);
-        c30.intoArray(acc, 6 * VL); c31.intoArray(acc, 7 * VL);
-        c40.intoArray(acc, 8 * VL); c41.intoArray(acc, 9 * VL);
-        c50.intoArray(acc, 10 * VL); c51.intoArray(acc, 11 * VL);
-        c60.intoArray(acc, 12 * VL); c61.intoArray(acc, 13 * VL);
-        c70.intoArray(acc, 14 * VL); c71.intoArray(acc, 15 * VL);
-        c80.intoArray(acc, 16 * VL); c81.intoArray(acc, 17 * VL);
-        c90.intoArray(acc, 18 * VL); c91.intoArray(acc, 19 * VL);
-        ca0.intoArray(acc, 20 * VL); ca1.intoArray(acc, 21 * VL);
-        cb0.intoArray(acc, 22 * VL); cb1.intoArray(acc, 23 * VL);
-        update(acc, 12, c, ci, ldc, cols, alpha, cScale);
-    }
-
-    /** The 12-row tile on a panel with at most one vector of columns left (the right edge of C). */
-    private static void tile12Half(float[] pa, int ai, float[] pb, int bi, int kc,
-                                   float[] acc, float[] c, int ci, int ldc, int cols, float alpha, float cScale) {
-        FloatVector z = FloatVector.zero(SPECIES);
-        FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z, c8 = z, c9 = z, ca = z, cb = z;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
-            c0 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai]), c0);
-            c1 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 1]), c1);
-            c2 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 2]), c2);
-            c3 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 3]), c3);
-            c4 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 4]), c4);
-            c5 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 5]), c5);
-            c6 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 6]), c6);
-            c7 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 7]), c7);
-            c8 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 8]), c8);
-            c9 = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 9]), c9);
-            ca = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 10]), ca);
-            cb = b0.fma(FloatVector.broadcast(SPECIES, pa[ai + 11]), cb);
-        }
-        // Only the first vector of each scratch row is read back (cols <= VL).
-        c0.intoArray(acc, 0 * NR); c1.intoArray(acc, 1 * NR); c2.intoArray(acc, 2 * NR); c3.intoArray(acc, 3 * NR);
-        c4.intoArray(acc, 4 * NR); c5.intoArray(acc, 5 * NR); c6.intoArray(acc, 6 * NR); c7.intoArray(acc, 7 * NR);
-        c8.intoArray(acc, 8 * NR); c9.intoArray(acc, 9 * NR); ca.intoArray(acc, 10 * NR); cb.intoArray(acc, 11 * NR);
-        update(acc, 12, c, ci, ldc, cols, alpha, cScale);
-    }
-
-    /**
-     * The tile of a 4-row panel, or of the last panel of {@code h} = 1-3 rows: its missing rows
-     * repeat the last one (computed and not stored). One method for every row tail rather than a
-     * 1-row tile too: a tile that only the rare shapes reach (the 10-class dense layer's weight
-     * gradient) runs in C1's code for its first hundreds of calls, where every vector is a heap
-     * object (≈ 8 MB per AlexNet-BN step at 224 for the first ten steps).
-     */
-    private static void tile4(float[] pa, int ai, int h, float[] pb, int bi, int kc,
-                              float[] acc, float[] c, int ci, int ldc, int cols, float alpha, float cScale) {
-        int r1 = Math.min(1, h - 1), r2 = Math.min(2, h - 1), r3 = Math.min(3, h - 1);
-        FloatVector z = FloatVector.zero(SPECIES);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++, ai += h, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
-            FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);
-            c00 = b0.fma(av, c00); c01 = b1.fma(av, c01);
-            av = FloatVector.broadcast(SPECIES, pa[ai + r1]);
-            c10 = b0.fma(av, c10); c11 = b1.fma(av, c11);
-            av = FloatVector.broadcast(SPECIES, pa[ai + r2]);
-            c20 = b0.fma(av, c20); c21 = b1.fma(av, c21);
-            av = FloatVector.broadcast(SPECIES, pa[ai + r3]);
-            c30 = b0.fma(av, c30); c31 = b1.fma(av, c31);
-        }
-        c00.intoArray(acc, 0 * VL); c01.intoArray(acc, 1 * VL);
-        c10.intoArray(acc, 2 * VL); c11.intoArray(acc, 3 * VL);
-        c20.intoArray(acc, 4 * VL); c21.intoArray(acc, 5 * VL);
-        c30.intoArray(acc, 6 * VL); c31.intoArray(acc, 7 * VL);
-        update(acc, h, c, ci, ldc, cols, alpha, cScale);
-    }
-
-    /**
-     * Writes a finished tile from the scratch {@code acc} (rows × NR): {@code C = alpha * acc +
-     * cScale * C}, not reading C when cScale is 0 (beta = 0 must ignore whatever C holds, NaN
-     * included). Masked when the tile is cut by the right edge of C. Kept out of the tile methods
-     * so that they stay small enough for C2 to keep every accumulator in a register.
-     */
-    private static void update(float[] acc, int rows, float[] c, int ci, int ldc, int cols,
-                               float alpha, float cScale) {
-        FloatVector va = FloatVector.broadcast(SPECIES, alpha);
-        FloatVector vs = FloatVector.broadcast(SPECIES, cScale);
-        if (cols == NR) {
-            for (int r = 0; r < rows; r++, ci += ldc) {
-                FloatVector r0 = FloatVector.fromArray(SPECIES, acc, r * NR).mul(va);
-                FloatVector r1 = FloatVector.fromArray(SPECIES, acc, r * NR + VL).mul(va);
-                if (cScale != 0f) {
-                    r0 = FloatVector.fromArray(SPECIES, c, ci).fma(vs, r0);
-                    r1 = FloatVector.fromArray(SPECIES, c, ci + VL).fma(vs, r1);
-                }
-                r0.intoArray(c, ci);
-                r1.intoArray(c, ci + VL);
-            }
-        } else {
-            VectorMask<Float> m0 = SPECIES.indexInRange(0, cols);
-            VectorMask<Float> m1 = SPECIES.indexInRange(VL, cols);
-            for (int r = 0; r < rows; r++, ci += ldc) {
-                FloatVector r0 = FloatVector.fromArray(SPECIES, acc, r * NR).mul(va);
-                FloatVector r1 = FloatVector.fromArray(SPECIES, acc, r * NR + VL).mul(va);
-                if (cScale != 0f) {
-                    r0 = FloatVector.fromArray(SPECIES, c, ci, m0).fma(vs, r0);
-                    r1 = FloatVector.fromArray(SPECIES, c, ci + VL, m1).fma(vs, r1);
-                }
-                r0.intoArray(c, ci, m0);
-                if (cols > VL) r1.intoArray(c, ci + VL, m1);
-            }
-        }
     }
 
     /** The plain path for tiny products: one FMA chain per element of C. */

@@ -17,6 +17,9 @@ import org.jgluon.engine.Rng;
 import org.jgluon.engine.Shapes;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
+import org.jgluon.engine.autograd.GradTarget;
+import org.jgluon.engine.memory.BufferPool;
+import org.jgluon.engine.kernels.DenseKernels;
 import org.jgluon.engine.kernels.ElementwiseKernels;
 import org.jgluon.engine.kernels.ElementwiseKernels.Binary;
 import org.jgluon.engine.kernels.ElementwiseKernels.Unary;
@@ -515,52 +518,73 @@ public final class NdOps {
     /**
      * Fully connected: y (N, units) = x (N, in) · wᵀ + bias, w (units, in), bias (units,) or null.
      * An x with more axes is flattened to (N, rest) first (MXNet's FullyConnected, flatten=True).
-     * Backward: dx = g·W (N, in), dW = gᵀ·x (units, in), db = Σ_N g (summed in double).
+     * Backward: dx = g·W (N, in), dW = gᵀ·x (units, in), db = Σ_N g (summed in double), each
+     * written, not added, when it is the input's first gradient of the backward.
      */
     public static Tensor dense(Tensor x, Tensor w, Tensor bias) {
+        return dense(x, w, bias, false);
+    }
+
+    /**
+     * {@link #dense(Tensor, Tensor, Tensor)}, then ReLU when {@code relu} (Gluon's
+     * {@code Dense(activation='relu')}), fused: y = max(x·wᵀ + bias, 0) is written once, and
+     * backward masks g by y > 0 before the products (the same values as dense followed by
+     * {@code ActivationOps.relu}, without the intermediate tensor and its gradient).
+     */
+    public static Tensor dense(Tensor x, Tensor w, Tensor bias, boolean relu) {
+        String op = relu ? "dense+relu" : "dense";
         if (x.ndim() < 2) {
-            throw new IllegalArgumentException("dense: input must be (N, in_units), got shape " + x.shapeString());
+            throw new IllegalArgumentException(op + ": input must be (N, in_units), got shape " + x.shapeString());
         }
-        Shapes.requireNdim("dense", "weight", w, 2);
+        Shapes.requireNdim(op, "weight", w, 2);
         int rows = x.dim(0), in = rows == 0 ? Shapes.prod(x.shape(), 1, x.ndim()) : x.size() / rows;
         int units = w.dim(0);
         if (w.dim(1) != in) {
-            throw new IllegalArgumentException("dense: input " + x.shapeString() + " has " + in
+            throw new IllegalArgumentException(op + ": input " + x.shapeString() + " has " + in
                     + " features per sample but the weight " + w.shapeString() + " expects " + w.dim(1)
                     + " (weight is (units, in_units))");
         }
         if (bias != null && (bias.ndim() != 1 || bias.dim(0) != units)) {
-            throw new IllegalArgumentException("dense: bias " + bias.shapeString() + " must be (" + units
+            throw new IllegalArgumentException(op + ": bias " + bias.shapeString() + " must be (" + units
                     + ",) for weight " + w.shapeString());
         }
-        Tensor y = Tensor.pooled(rows, units); // beta = 0: the GEMM writes every element
-        Sgemm.sgemm(false, true, rows, units, in, 1f, x.data(), x.offset(), in, w.data(), w.offset(), in,
-                0f, y.data(), 0, units);
-        if (bias != null) {
-            float[] yd = y.data(), bd = bias.data();
-            int bo = bias.offset();
-            Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(1, units)), (lo, hi) -> {
-                for (int r = lo; r < hi; r++) ElementwiseKernels.addInto(yd, r * units, bd, bo, units);
-            });
-        }
-        return Autograd.recordOp("dense", y, g -> {
+        Tensor y = Tensor.pooled(rows, units); // the kernel writes every element
+        DenseKernels.forward(rows, in, units, x.data(), x.offset(), w.data(), w.offset(),
+                bias == null ? null : bias.data(), bias == null ? 0 : bias.offset(), relu, y.data(), 0);
+        return Autograd.recordOp(op, y, g -> {
             float[] gd = g.data();
             int go = g.offset();
+            float[] masked = null;
+            boolean pooledMask = relu && BufferPool.pools(rows * units);
+            if (relu) { // the gradient at the pre-activation: g where y > 0
+                masked = pooledMask ? BufferPool.takeFloats(rows * units) : new float[rows * units];
+                DenseKernels.reluGradient(y.data(), 0, gd, go, masked, 0, rows * units);
+                gd = masked;
+                go = 0;
+            }
+            // Each gradient is written (beta 0: its buffer is neither zeroed nor read) when it is the
+            // input's first in this backward, else added (see Tensor.gradTarget).
             if (x.requiresGrad()) {
-                Sgemm.sgemm(false, false, rows, in, units, 1f, gd, go, units, w.data(), w.offset(), in,
-                        1f, x.gradBuffer().data(), x.gradBuffer().offset(), in);
+                GradTarget dx = x.gradTarget();
+                DenseKernels.backwardData(rows, in, units, gd, go, w.data(), w.offset(), dx.beta(), dx.data(), dx.offset());
             }
             if (w.requiresGrad()) {
-                Sgemm.sgemm(true, false, units, in, rows, 1f, gd, go, units, x.data(), x.offset(), in,
-                        1f, w.gradBuffer().data(), w.gradBuffer().offset(), in);
+                GradTarget dw = w.gradTarget();
+                DenseKernels.backwardWeights(rows, in, units, gd, go, x.data(), x.offset(), dw.beta(), dw.data(), dw.offset());
             }
             if (bias != null && bias.requiresGrad()) {
-                float[] colSums = new float[units];
-                ReduceKernels.reduce(Reduce.SUM, gd, go, new int[] {rows, units}, new boolean[] {true, false},
-                        colSums, 0, 1.0);
-                Tensor db = bias.gradBuffer();
-                ElementwiseKernels.addInto(db.data(), db.offset(), colSums, 0, units);
+                GradTarget db = bias.gradTarget();
+                int[] shape = {rows, units};
+                boolean[] overRows = {true, false};
+                if (!db.accumulate()) {
+                    ReduceKernels.reduce(Reduce.SUM, gd, go, shape, overRows, db.data(), db.offset(), 1.0);
+                } else {
+                    float[] colSums = new float[units];
+                    ReduceKernels.reduce(Reduce.SUM, gd, go, shape, overRows, colSums, 0, 1.0);
+                    ElementwiseKernels.addInto(db.data(), db.offset(), colSums, 0, units);
+                }
             }
+            if (pooledMask) BufferPool.give(masked);
         }, x, w, bias);
     }
 

@@ -75,6 +75,21 @@ class Conv2dKernelsTest {
         assertClose(ref[2], db, "db");
     }
 
+    /** With accumulate = false the backward passes write every element, whatever the buffers held. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void backwardWritesWhenNotAccumulating(Conv2dGeometry g) {
+        Case t = new Case(g, 15);
+        float[][] ref = Conv2dReference.backward(g, t.x, t.w, t.dy);
+        float[] dx = filled(t.x.length, Float.NaN), dw = filled(t.w.length, Float.NaN), db = filled(g.f(), Float.NaN);
+        Conv2dKernels.backwardData(g, t.dy, 0, t.w, 0, dx, 0, false);
+        Conv2dKernels.backwardWeights(g, t.x, 0, t.dy, 0, dw, 0, false);
+        Conv2dKernels.backwardBias(g, t.dy, 0, db, 0, false);
+        assertClose(ref[0], dx, "dx");
+        assertClose(ref[1], dw, "dw");
+        assertClose(ref[2], db, "db");
+    }
+
     @Test
     void backwardAddsToWhatIsThere() {
         Conv2dGeometry g = Conv2dGeometry.of(2, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);

@@ -15,7 +15,8 @@ import org.jgluon.gluon.init.Initializer;
  *
  * <p>Forward: with {@code flatten}, x (N, ...) is flattened to (N, in_units); without it, x
  * (..., in_units) keeps its leading axes. y = x·Wᵀ + b with W (units, in_units), then the
- * optional activation. Backward is recorded by {@code NdOps.dense} (and reshape/activation).
+ * optional activation (ReLU fused into {@code NdOps.dense}). Backward is recorded by
+ * {@code NdOps.dense} (and reshape/activation).
  */
 public class Dense extends HybridBlock {
 
@@ -65,13 +66,16 @@ public class Dense extends HybridBlock {
                         + weight.shape()[1] + " (weight " + Shapes.str(weight.shape()) + ")");
             }
             if (bias != null) bias.finishDeferredInit(new int[] {units});
-            Tensor y = NdOps.dense(x2, weight.data(), bias == null ? null : bias.data());
+            // ReLU is fused into the op (one output written, its mask applied inside the backward);
+            // it commutes with the reshape below.
+            boolean relu = "relu".equals(activation);
+            Tensor y = NdOps.dense(x2, weight.data(), bias == null ? null : bias.data(), relu);
             if (!flatten && in.ndim() != 2) {
                 int[] outShape = in.shape();
                 outShape[outShape.length - 1] = units;
                 y = NdOps.reshape(y, outShape);
             }
-            return activation == null ? y : ActivationOps.activation(y, activation);
+            return activation == null || relu ? y : ActivationOps.activation(y, activation);
         });
     }
 
