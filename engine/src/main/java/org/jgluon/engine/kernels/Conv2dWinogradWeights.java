@@ -101,8 +101,8 @@ final class Conv2dWinogradWeights {
 
     /**
      * SGEMM's packed A for an m × k matrix ({@link Sgemm#pack}): K cut into even slices of at most
-     * kc (slice at pc starts at pc·m), each slice's rows in micro-panels of 12, then 4, then the last
-     * 1-3 rows (the panel of rows from i0 at i0·kc), a panel holding h values per kk.
+     * kc (slice at pc starts at pc·m), each slice's rows in micro-panels of 12, then 8, then 4, then
+     * the last 1-3 rows (the panel of rows from i0 at i0·kc), a panel holding h values per kk.
      */
     private static final class Layout {
         final int rows;
@@ -123,13 +123,14 @@ final class Conv2dWinogradWeights {
             for (int s = 0; s <= kSlices; s++) sliceStarts[s] = (int) ((long) cols * s / kSlices);
         }
 
+        /** Sgemm's panelHeight: 12, then 8, then 4, then the last 1-3 rows. */
         private static int height(int left) {
-            return left >= Sgemm.MR ? Sgemm.MR : Math.min(left, 4);
+            return left >= Sgemm.MR ? Sgemm.MR : left >= 8 ? 8 : Math.min(left, 4);
         }
 
         /** Packs small odd weights both ways and compares with SGEMM's own packing, bit for bit. */
         static boolean matchesSgemm() {
-            int[][] shapes = {{17, 1030}, {1030, 7}, {5, 3}};   // (f, c): several K slices, 12/4/1-3-row panels
+            int[][] shapes = {{17, 1030}, {1030, 7}, {5, 3}, {23, 2}};   // (f, c): several K slices, every panel height
             for (int[] s : shapes) {
                 int f = s[0], c = s[1];
                 float[] w = new float[f * c * 9];
