@@ -55,31 +55,31 @@ public final class ConvOps {
         if (winograd) Conv2dWinograd.forward(g, x.data(), x.offset(), w.data(), w.offset(), b, bOff, y.data(), y.offset());
         else Conv2dKernels.forward(g, x.data(), x.offset(), w.data(), w.offset(), b, bOff, y.data(), y.offset());
         return Autograd.recordOp("conv2d", y, dy -> {
-            // Winograd writes a first gradient instead of adding it into a zeroed buffer (GradTarget);
-            // the im2col kernels only add
+            // a first gradient is written over its (undefined) buffer instead of zeroed then added
+            // into (GradTarget); every kernel takes the flag
             if (x.requiresGrad()) {
+                GradTarget dx = x.gradTarget();
                 if (winograd) {
-                    GradTarget dx = x.gradTarget();
                     Conv2dWinograd.backwardData(g, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset(),
                             dx.accumulate());
                 } else {
-                    Tensor dx = x.gradBuffer();
-                    Conv2dKernels.backwardData(g, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset());
+                    Conv2dKernels.backwardData(g, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset(),
+                            dx.accumulate());
                 }
             }
             if (w.requiresGrad()) {
+                GradTarget dw = w.gradTarget();
                 if (winograd) {
-                    GradTarget dw = w.gradTarget();
                     Conv2dWinograd.backwardWeights(g, x.data(), x.offset(), dy.data(), dy.offset(), dw.data(), dw.offset(),
                             dw.accumulate());
                 } else {
-                    Tensor dw = w.gradBuffer();
-                    Conv2dKernels.backwardWeights(g, x.data(), x.offset(), dy.data(), dy.offset(), dw.data(), dw.offset());
+                    Conv2dKernels.backwardWeights(g, x.data(), x.offset(), dy.data(), dy.offset(), dw.data(), dw.offset(),
+                            dw.accumulate());
                 }
             }
             if (bias != null && bias.requiresGrad()) {
-                Tensor db = bias.gradBuffer();
-                Conv2dKernels.backwardBias(g, dy.data(), dy.offset(), db.data(), db.offset());
+                GradTarget db = bias.gradTarget();
+                Conv2dKernels.backwardBias(g, dy.data(), dy.offset(), db.data(), db.offset(), db.accumulate());
             }
         }, x, w, bias);
     }

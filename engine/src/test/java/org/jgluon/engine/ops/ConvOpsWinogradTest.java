@@ -66,10 +66,11 @@ class ConvOpsWinogradTest {
     }
 
     /**
-     * The Winograd backward writes a first gradient (Tensor.gradTarget) and adds later ones: x feeds
+     * The backward writes a first gradient (Tensor.gradTarget) and adds later ones, Winograd and im2col
+     * kernels alike (x, w and the bias): x feeds
      * two convolutions and a ReLU after, w both convolutions, x's gradient buffer a reused pooled
      * array. The gradients equal those of the always-adding path (-Djgluon.grad.overwrite=false) to
-     * the bit, and those of the im2col kernels (which only add) to round-off.
+     * the bit, and Winograd's those of the im2col kernels to round-off.
      */
     @Test
     void writingTheFirstGradientEqualsAdding() {
@@ -78,9 +79,10 @@ class ConvOpsWinogradTest {
             System.setProperty(ConvOps.WINOGRAD_PROPERTY, "always");
             float[][] on = twoConsumers(true), off = twoConsumers(false);
             System.setProperty(ConvOps.WINOGRAD_PROPERTY, "false");
-            float[][] im2col = twoConsumers(true);
+            float[][] im2col = twoConsumers(true), im2colAdding = twoConsumers(false);
             for (int k = 0; k < on.length; k++) {
                 assertArrayEquals(off[k], on[k], 0f, "gradient " + k);
+                assertArrayEquals(im2colAdding[k], im2col[k], 0f, "gradient " + k + " through im2col");
                 double scale = 0;
                 for (float v : im2col[k]) scale = Math.max(scale, Math.abs(v));
                 assertArrayEquals(im2col[k], on[k], (float) (1e-4 * scale), "gradient " + k + " against im2col");
