@@ -55,7 +55,7 @@ public final class Compare {
         System.out.println("machine: " + MachineInfo.describe());
 
         List<Peer> peers = choosePeers(o, home);
-        System.out.println("jgluon: compiling the step (JIT warm-up on a tiny batch) ...");
+        System.out.println("jgluon: compiling the step (JIT warm-up on a small batch) ...");
         JitWarmup.run(5);
         List<Task> tasks = new ArrayList<>();
         for (int res : o.resolutions()) for (AlexNets n : o.nets()) tasks.add(new Task("train", n, res));

@@ -386,7 +386,7 @@ final class Conv2d5x5Winograd {
      * winograd helper measured 4× on the 3×3 transforms with matrices a multiple of 4 KiB apart).
      */
     private static int xiStride(int floats) {
-        return (floats + 1023) / 1024 * 1024 + 16;
+        return Conv2dWinogradTransforms.xiStride(floats);
     }
 
     /** Per-thread buffers, grown on demand and kept: no large allocation per call once warm. */
@@ -406,15 +406,10 @@ final class Conv2d5x5Winograd {
         /** Transformed weights packed for SGEMM (caller, read by the workers). */
         PACKED_U;
 
-        private final ThreadLocal<float[]> slot = ThreadLocal.withInitial(() -> new float[0]);
+        private final ThreadScratch slot = new ThreadScratch();
 
         float[] of(int size) {
-            float[] a = slot.get();
-            if (a.length < size) {
-                a = new float[size];
-                slot.set(a);
-            }
-            return a;
+            return slot.of(size);
         }
     }
 }

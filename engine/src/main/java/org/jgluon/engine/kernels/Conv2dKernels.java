@@ -265,18 +265,20 @@ public final class Conv2dKernels {
         }
         // add the partials in block order, split over the (independent) weight rows
         Parallel.forRange(g.f(), Math.max(1, (1 << 14) / k), (lo, hi) -> {
+            // written = added to zeros, as into the old zeroed buffer (−0 sums become +0: the same
+            // bits either way); a vector chosen by `accumulate` inside the loop was boxed by C2
+            if (!accumulate) Arrays.fill(dw, dwOff + lo * k, dwOff + hi * k, 0f);
             for (int f = lo; f < hi; f++) {
                 int row = f * wide, out = dwOff + f * k, j = 0;
                 for (; j <= k - VL; j += VL) {
                     FloatVector s = FloatVector.fromArray(SPECIES, partials, row + j);
                     for (int b = 1; b < blocks; b++) s = s.add(FloatVector.fromArray(SPECIES, partials, b * psize + row + j));
-                    // written: + 0 as the old zeroed buffer did (−0 sums become +0: the same bits either way)
-                    s.add(accumulate ? FloatVector.fromArray(SPECIES, dw, out + j) : FloatVector.zero(SPECIES)).intoArray(dw, out + j);
+                    s.add(FloatVector.fromArray(SPECIES, dw, out + j)).intoArray(dw, out + j);
                 }
                 for (; j < k; j++) {
                     float s = partials[row + j];
                     for (int b = 1; b < blocks; b++) s += partials[b * psize + row + j];
-                    dw[out + j] = (accumulate ? dw[out + j] : 0f) + s;
+                    dw[out + j] = dw[out + j] + s;
                 }
             }
         });
@@ -376,37 +378,37 @@ public final class Conv2dKernels {
 
     /** Per-thread buffers, grown on demand and kept: no large allocation per call once warm. */
     private static final class Scratch {
-        private static final ThreadLocal<float[]> COLS = ThreadLocal.withInitial(() -> new float[0]);
-        private static final ThreadLocal<float[]> ROWS = ThreadLocal.withInitial(() -> new float[0]);
-        private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
-        private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
-        private static final ThreadLocal<float[]> FLIPPED = ThreadLocal.withInitial(() -> new float[0]);
-        private static final ThreadLocal<float[]> PACKED_DY = ThreadLocal.withInitial(() -> new float[0]);
+        private static final ThreadScratch COLS = new ThreadScratch();
+        private static final ThreadScratch ROWS = new ThreadScratch();
+        private static final ThreadScratch PARTIALS = new ThreadScratch();
+        private static final ThreadScratch PACKED = new ThreadScratch();
+        private static final ThreadScratch FLIPPED = new ThreadScratch();
+        private static final ThreadScratch PACKED_DY = new ThreadScratch();
         private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[0]);
 
         /** Column matrices (K × B·P); contents undefined. */
         static float[] cols(int size) {
-            return grown(COLS, size);
+            return COLS.of(size);
         }
 
         /** Output or output-gradient rows of a block of images (fg × B·P); contents undefined. */
         static float[] rows(int size) {
-            return grown(ROWS, size);
+            return ROWS.of(size);
         }
 
         /** Weights packed for SGEMM; filled by the calling thread, read by the workers. */
         static float[] packed(int size) {
-            return grown(PACKED, size);
+            return PACKED.of(size);
         }
 
         /** Weights flipped for the backward-data convolution (caller thread). */
         static float[] flipped(int size) {
-            return grown(FLIPPED, size);
+            return FLIPPED.of(size);
         }
 
         /** dy of a weight-gradient GEMM packed for SGEMM (worker threads, each its own). */
         static float[] packedDy(int size) {
-            return grown(PACKED_DY, size);
+            return PACKED_DY.of(size);
         }
 
         /** Double sums (the bias gradient's), zeroed. */
@@ -421,16 +423,8 @@ public final class Conv2dKernels {
         }
 
         static float[] partials(int size) {
-            return grown(PARTIALS, size);
+            return PARTIALS.of(size);
         }
 
-        private static float[] grown(ThreadLocal<float[]> slot, int size) {
-            float[] a = slot.get();
-            if (a.length < size) {
-                a = new float[size];
-                slot.set(a);
-            }
-            return a;
-        }
     }
 }

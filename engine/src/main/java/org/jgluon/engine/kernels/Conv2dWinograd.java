@@ -361,15 +361,10 @@ public final class Conv2dWinograd {
         /** Vᵀ and dM of a weight-gradient block (caller, written and read by the workers). */
         SHARED_V, SHARED_M;
 
-        private final ThreadLocal<float[]> slot = ThreadLocal.withInitial(() -> new float[0]);
+        private final ThreadScratch slot = new ThreadScratch();
 
         float[] of(int size) {
-            float[] a = slot.get();
-            if (a.length < size) {
-                a = new float[size];
-                slot.set(a);
-            }
-            return a;
+            return slot.of(size);
         }
     }
 }
