@@ -52,7 +52,7 @@ public final class Conv2dWinograd {
     /**
      * Channels and filters from which this path is the faster one: its 16 GEMMs are C deep where
      * im2col's one is 9·C, and its transforms cost (C + F) per tile against the GEMMs' 2·C·F. Measured
-     * on one core, im2col → Winograd (forward, input gradient, weight gradient; docs/notes/winograd.md):
+     * on one core, im2col → Winograd (forward, input gradient, weight gradient; docs/winograd.md):
      * C = F = 32 at 16×16 0.68, 0.69, 0.90×; C = F = 64 at 32×32 0.80, 0.77, 0.91×; C = F = 128 at
      * 16×16 1.05, 1.00, 1.08×; AlexNet's conv3-5 (256-384) 1.3-1.9×.
      */
