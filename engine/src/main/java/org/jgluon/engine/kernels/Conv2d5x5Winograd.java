@@ -213,12 +213,15 @@ final class Conv2d5x5Winograd {
                 // one pass for both transforms (channels, then filters), the group's planes made
                 // with its first block: two barriers per block
                 Parallel.forRange(c + f, 1, (lo, hi) -> {
-                    int c0 = Math.min(lo, c), c1 = Math.min(hi, c);
+                    // channels and filters interleaved in proportion, so that each thread's chunk
+                    // holds its share of both: a channel's transform costs more than a filter's,
+                    // and contiguous halves (channels first) left one thread waiting
+                    int c0 = (int) ((long) lo * c / (c + f)), c1 = (int) ((long) hi * c / (c + f));
                     if (c0 < c1) {
                         if (t0 == 0) lanePlanes(g, x, xOff, group, th, tw, planes, c0, c1);
                         inputs(g, planes, t0, t1, th, tw, v, p, c0, c1);
                     }
-                    int f0 = Math.max(lo, c) - c, f1 = Math.max(hi, c) - c;
+                    int f0 = lo - c0, f1 = hi - c1;
                     if (f0 < f1) outputGradients(g, dy, dyOff, group, t0, t1, tw, dm, p, f0, f1);
                 });
                 float beta = first ? 0f : 1f;

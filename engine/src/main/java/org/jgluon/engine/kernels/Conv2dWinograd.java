@@ -150,10 +150,13 @@ public final class Conv2dWinograd {
             for (int ty0 = 0; ty0 < t.th(); ty0 += bl.tileRows()) {
                 Block b = Block.of(t, i0, Math.min(n, i0 + bl.images()), ty0, Math.min(t.th(), ty0 + bl.tileRows()));
                 int p = b.p(), vs = xiStride(c * p), ms = xiStride(f * p);
-                // V's channels and dM's filters as one range: one barrier, not two
+                // V's channels and dM's filters as one range (one barrier, not two), interleaved in
+                // proportion so that each thread's chunk holds its share of both (the transforms
+                // cost differently per channel and per filter)
                 Parallel.forRange(c + f, 1, (lo, hi) -> {
-                    if (lo < c) inputs(g, t, b, x, xOff, lo, Math.min(hi, c), v, vs);
-                    if (hi > c) outputGradients(g, t, b, dy, dyOff, Math.max(lo, c) - c, hi - c, dm, ms);
+                    int c0 = (int) ((long) lo * c / (c + f)), c1 = (int) ((long) hi * c / (c + f));
+                    if (c0 < c1) inputs(g, t, b, x, xOff, c0, c1, v, vs);
+                    if (lo - c0 < hi - c1) outputGradients(g, t, b, dy, dyOff, lo - c0, hi - c1, dm, ms);
                 });
                 float beta = first ? 0f : 1f;
                 // dU[ξ] (F × C) += dM[ξ] (F × P) · V[ξ]ᵀ, V stored C × P

@@ -107,11 +107,14 @@ public final class Sgemm {
     public static void sgemmTransposedC(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                         float beta, float[] c, int cOff, int ldc) {
-        String dims = "m=" + m + ", n=" + n + ", k=" + k + ", transA=" + transA + ", transB=" + transB + ", C stored transposed";
-        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("sgemm: negative dimension (" + dims + ")");
-        checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k, dims);
-        checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n, dims);
-        checkMatrix("C", c, cOff, ldc, n, m, dims);
+        if (m < 0 || n < 0 || k < 0 || !fits(a, aOff, lda, transA ? k : m, transA ? m : k)
+                || !fits(b, bOff, ldb, transB ? n : k, transB ? k : n) || !fits(c, cOff, ldc, n, m)) {
+            String dims = "m=" + m + ", n=" + n + ", k=" + k + ", transA=" + transA + ", transB=" + transB + ", C stored transposed";
+            if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("sgemm: negative dimension (" + dims + ")");
+            checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k, dims);
+            checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n, dims);
+            checkMatrix("C", c, cOff, ldc, n, m, dims);
+        }
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0f) {
             scaleC(n, m, beta, c, cOff, ldc);
@@ -155,7 +158,9 @@ public final class Sgemm {
      * finds its panels there.
      */
     public static PackedA pack(boolean transA, int m, int k, float[] a, int aOff, int lda, float[] into, int intoOff) {
-        checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k, "pack: m=" + m + ", k=" + k + ", transA=" + transA);
+        if (!fits(a, aOff, lda, transA ? k : m, transA ? m : k)) {
+            checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k, "pack: m=" + m + ", k=" + k + ", transA=" + transA);
+        }
         if (intoOff < 0 || (long) intoOff + (long) m * k > into.length) {
             throw new IllegalArgumentException("sgemm pack: " + m + "×" + k + " needs " + (long) m * k + " floats from "
                     + intoOff + " but the array holds " + into.length);
@@ -173,7 +178,9 @@ public final class Sgemm {
     /** C (m × n) = alpha · A · op(B) + beta · C with A packed by {@link #pack} and B a stored matrix. */
     public static void sgemm(PackedA a, boolean transB, int n, float alpha, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
-        checkMatrix("B", b, bOff, ldb, transB ? n : a.k(), transB ? a.k() : n, "m=" + a.m() + ", n=" + n + ", k=" + a.k());
+        if (!fits(b, bOff, ldb, transB ? n : a.k(), transB ? a.k() : n)) {
+            checkMatrix("B", b, bOff, ldb, transB ? n : a.k(), transB ? a.k() : n, "m=" + a.m() + ", n=" + n + ", k=" + a.k());
+        }
         sgemm(a, (pb, pc, kc, jc, nc) -> Problem.packMatrixB(transB, b, bOff, ldb, pb, pc, kc, jc, nc), n, alpha, beta, c, cOff, ldc);
     }
 
@@ -181,7 +188,7 @@ public final class Sgemm {
     public static void sgemm(PackedA a, BPanels b, int n, float alpha, float beta, float[] c, int cOff, int ldc) {
         int m = a.m(), k = a.k();
         if (n < 0) throw new IllegalArgumentException("sgemm: negative dimension n=" + n);
-        checkMatrix("C", c, cOff, ldc, m, n, "m=" + m + ", n=" + n + ", k=" + k);
+        if (!fits(c, cOff, ldc, m, n)) checkMatrix("C", c, cOff, ldc, m, n, "m=" + m + ", n=" + n + ", k=" + k);
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0f) {
             scaleC(m, n, beta, c, cOff, ldc);
@@ -193,10 +200,12 @@ public final class Sgemm {
     /** C (m × n) = alpha · op(A) · op(B) + beta · C with A a stored matrix and op(B) (k × n) packed by {@code b}. */
     public static void sgemm(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda, BPanels b,
                              float beta, float[] c, int cOff, int ldc) {
-        String dims = "m=" + m + ", n=" + n + ", k=" + k + ", transA=" + transA + ", B packed";
-        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("sgemm: negative dimension (" + dims + ")");
-        checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k, dims);
-        checkMatrix("C", c, cOff, ldc, m, n, dims);
+        if (m < 0 || n < 0 || k < 0 || !fits(a, aOff, lda, transA ? k : m, transA ? m : k) || !fits(c, cOff, ldc, m, n)) {
+            String dims = "m=" + m + ", n=" + n + ", k=" + k + ", transA=" + transA + ", B packed";
+            if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("sgemm: negative dimension (" + dims + ")");
+            checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k, dims);
+            checkMatrix("C", c, cOff, ldc, m, n, dims);
+        }
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0f) {
             scaleC(m, n, beta, c, cOff, ldc);
@@ -540,14 +549,24 @@ public final class Sgemm {
     private static void checkArgs(boolean transA, boolean transB, int m, int n, int k,
                                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                   float[] c, int cOff, int ldc) {
+        // op(A) is m×k, stored k×m when transposed; op(B) is k×n, stored n×k when transposed.
+        if (m >= 0 && n >= 0 && k >= 0 && fits(a, aOff, lda, transA ? k : m, transA ? m : k)
+                && fits(b, bOff, ldb, transB ? n : k, transB ? k : n) && fits(c, cOff, ldc, m, n)) {
+            return; // the message below is built only on failure: SGEMM runs thousands of times a step
+        }
         String dims = "m=" + m + ", n=" + n + ", k=" + k + ", transA=" + transA + ", transB=" + transB;
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException("sgemm: negative dimension (" + dims + ")");
         }
-        // op(A) is m×k, stored k×m when transposed; op(B) is k×n, stored n×k when transposed.
         checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k, dims);
         checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n, dims);
         checkMatrix("C", c, cOff, ldc, m, n, dims);
+    }
+
+    /** Whether a stored rows × cols matrix at off with leading dimension ld lies inside x (what {@link #checkMatrix} checks). */
+    private static boolean fits(float[] x, int off, int ld, int rows, int cols) {
+        if (rows == 0 || cols == 0) return true;
+        return x != null && ld >= cols && off >= 0 && (long) off + (long) (rows - 1) * ld + cols <= x.length;
     }
 
     private static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols, String dims) {
