@@ -84,6 +84,14 @@ public final class Parallel {
     }
 
     /**
+     * True in a thread that is running a chunk of a parallel loop: a nested {@link #forRange} runs
+     * inline there, so a kernel can skip setting one up (and allocating its closure).
+     */
+    public static boolean inWorker() {
+        return IN_WORKER.get();
+    }
+
+    /**
      * Runs {@code body} over {@code [0, n)} split into at most {@link #threads()} contiguous
      * chunks of at least {@code grain} items. Runs inline when the work is too small to split,
      * when only one thread is configured, or when called from inside another parallel loop.

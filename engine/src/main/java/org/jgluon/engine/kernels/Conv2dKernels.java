@@ -264,24 +264,31 @@ public final class Conv2dKernels {
             for (int lo = 0; lo < n; lo += blockSize) block.run(lo, Math.min(n, lo + blockSize));
         }
         // add the partials in block order, split over the (independent) weight rows
+        // Each row's sum goes through a row buffer, block by block (the same order of additions as
+        // one vector chain per column): a vector carried across the inner loop over blocks was
+        // boxed by C2 (80-byte arrays, most of a step's allocation at 96).
         Parallel.forRange(g.f(), Math.max(1, (1 << 14) / k), (lo, hi) -> {
             // written = added to zeros, as into the old zeroed buffer (−0 sums become +0: the same
-            // bits either way); a vector chosen by `accumulate` inside the loop was boxed by C2
+            // bits either way); a vector chosen by `accumulate` inside the loop was boxed too
             if (!accumulate) Arrays.fill(dw, dwOff + lo * k, dwOff + hi * k, 0f);
+            float[] sum = Scratch.rowSum(k);
             for (int f = lo; f < hi; f++) {
-                int row = f * wide, out = dwOff + f * k, j = 0;
-                for (; j <= k - VL; j += VL) {
-                    FloatVector s = FloatVector.fromArray(SPECIES, partials, row + j);
-                    for (int b = 1; b < blocks; b++) s = s.add(FloatVector.fromArray(SPECIES, partials, b * psize + row + j));
-                    s.add(FloatVector.fromArray(SPECIES, dw, out + j)).intoArray(dw, out + j);
-                }
-                for (; j < k; j++) {
-                    float s = partials[row + j];
-                    for (int b = 1; b < blocks; b++) s += partials[b * psize + row + j];
-                    dw[out + j] = dw[out + j] + s;
-                }
+                int row = f * wide, out = dwOff + f * k;
+                System.arraycopy(partials, row, sum, 0, k);
+                for (int b = 1; b < blocks; b++) addInto(sum, partials, b * psize + row, k);
+                addInto(sum, dw, out, k);
+                System.arraycopy(sum, 0, dw, out, k);
             }
         });
+    }
+
+    /** sum[0, k) += src[from, from + k). */
+    private static void addInto(float[] sum, float[] src, int from, int k) {
+        int j = 0;
+        for (; j <= k - VL; j += VL) {
+            FloatVector.fromArray(SPECIES, sum, j).add(FloatVector.fromArray(SPECIES, src, from + j)).intoArray(sum, j);
+        }
+        for (; j < k; j++) sum[j] += src[from + j];
     }
 
     /**
@@ -384,6 +391,7 @@ public final class Conv2dKernels {
         private static final ThreadScratch PACKED = new ThreadScratch();
         private static final ThreadScratch FLIPPED = new ThreadScratch();
         private static final ThreadScratch PACKED_DY = new ThreadScratch();
+        private static final ThreadScratch ROW_SUM = new ThreadScratch();
         private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[0]);
 
         /** Column matrices (K × B·P); contents undefined. */
@@ -420,6 +428,11 @@ public final class Conv2dKernels {
             }
             java.util.Arrays.fill(a, 0, size, 0.0);
             return a;
+        }
+
+        /** One weight-gradient row's sum over the blocks (worker threads, each its own). */
+        static float[] rowSum(int size) {
+            return ROW_SUM.of(size);
         }
 
         static float[] partials(int size) {

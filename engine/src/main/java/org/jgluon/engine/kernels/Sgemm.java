@@ -181,11 +181,17 @@ public final class Sgemm {
         if (!fits(b, bOff, ldb, transB ? n : a.k(), transB ? a.k() : n)) {
             checkMatrix("B", b, bOff, ldb, transB ? n : a.k(), transB ? a.k() : n, "m=" + a.m() + ", n=" + n + ", k=" + a.k());
         }
-        sgemm(a, (pb, pc, kc, jc, nc) -> Problem.packMatrixB(transB, b, bOff, ldb, pb, pc, kc, jc, nc), n, alpha, beta, c, cOff, ldc);
+        runPacked(a, transB, b, bOff, ldb, null, n, alpha, beta, c, cOff, ldc);
     }
 
     /** C (m × n) = alpha · A · op(B) + beta · C with A packed by {@link #pack} and op(B) (k × n) packed by {@code b}. */
     public static void sgemm(PackedA a, BPanels b, int n, float alpha, float beta, float[] c, int cOff, int ldc) {
+        runPacked(a, false, null, 0, 0, b, n, alpha, beta, c, cOff, ldc);
+    }
+
+    /** A packed A times a stored B (panels null) or B's own packing: no closure per call. */
+    private static void runPacked(PackedA a, boolean transB, float[] b, int bOff, int ldb, BPanels panels, int n,
+                                  float alpha, float beta, float[] c, int cOff, int ldc) {
         int m = a.m(), k = a.k();
         if (n < 0) throw new IllegalArgumentException("sgemm: negative dimension n=" + n);
         if (!fits(c, cOff, ldc, m, n)) checkMatrix("C", c, cOff, ldc, m, n, "m=" + m + ", n=" + n + ", k=" + k);
@@ -194,7 +200,7 @@ public final class Sgemm {
             scaleC(m, n, beta, c, cOff, ldc);
             return;
         }
-        run(new Problem(BLOCKING, false, false, m, n, k, alpha, null, 0, 0, null, 0, 0, beta, c, cOff, ldc, a, b));
+        run(new Problem(BLOCKING, false, transB, m, n, k, alpha, null, 0, 0, b, bOff, ldb, beta, c, cOff, ldc, a, panels));
     }
 
     /** C (m × n) = alpha · op(A) · op(B) + beta · C with A a stored matrix and op(B) (k × n) packed by {@code b}. */
@@ -234,6 +240,10 @@ public final class Sgemm {
     /** Runs a problem on the thread grid (inline when called from inside a parallel loop). */
     private static void run(Problem p) {
         int m = p.m(), n = p.n();
+        if (Parallel.inWorker()) { // the grid's rectangles would run one after the other here: the same bits
+            p.run(0, m, 0, n);
+            return;
+        }
         int[] grid = threadGrid(m, n, p.k(), Parallel.threads());
         int tm = grid[0], tn = grid[1];
         if (tm * tn == 1) {
