@@ -1,5 +1,7 @@
 package org.jgluon.engine.kernels;
 
+import static org.jgluon.engine.kernels.Conv2dWinogradTransforms.xiStride;
+
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
@@ -383,14 +385,6 @@ final class Conv2d5x5Winograd {
         out[5] = v4;
     }
 
-    /**
-     * The distance between the 36 matrices of a Winograd-domain buffer: rounded up to 1024 floats
-     * plus one cache line, so that a tile's 36 values do not all fall into one L1 set (the
-     * winograd helper measured 4× on the 3×3 transforms with matrices a multiple of 4 KiB apart).
-     */
-    private static int xiStride(int floats) {
-        return Conv2dWinogradTransforms.xiStride(floats);
-    }
 
     /** Per-thread buffers, grown on demand and kept: no large allocation per call once warm. */
     private enum Scratch {

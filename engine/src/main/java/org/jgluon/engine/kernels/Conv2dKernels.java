@@ -275,20 +275,11 @@ public final class Conv2dKernels {
             for (int f = lo; f < hi; f++) {
                 int row = f * wide, out = dwOff + f * k;
                 System.arraycopy(partials, row, sum, 0, k);
-                for (int b = 1; b < blocks; b++) addInto(sum, partials, b * psize + row, k);
-                addInto(sum, dw, out, k);
+                for (int b = 1; b < blocks; b++) Im2col.addInto(partials, b * psize + row, sum, 0, k);
+                Im2col.addInto(dw, out, sum, 0, k);
                 System.arraycopy(sum, 0, dw, out, k);
             }
         });
-    }
-
-    /** sum[0, k) += src[from, from + k). */
-    private static void addInto(float[] sum, float[] src, int from, int k) {
-        int j = 0;
-        for (; j <= k - VL; j += VL) {
-            FloatVector.fromArray(SPECIES, sum, j).add(FloatVector.fromArray(SPECIES, src, from + j)).intoArray(sum, j);
-        }
-        for (; j < k; j++) sum[j] += src[from + j];
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.jgluon.engine.kernels;
 
+import static org.jgluon.engine.kernels.Conv2dWinogradTransforms.xiStride;
+
 import static org.jgluon.engine.kernels.Conv2dWinogradTransforms.XI;
 
 import org.jgluon.engine.Parallel;
@@ -277,9 +279,6 @@ public final class Conv2dWinograd {
         }
     }
 
-    private static int xiStride(int floats) {
-        return Conv2dWinogradTransforms.xiStride(floats);
-    }
 
     private static void require(Conv2dGeometry g) {
         if (!applies(g)) {
