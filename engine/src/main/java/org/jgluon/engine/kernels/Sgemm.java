@@ -85,11 +85,24 @@ public final class Sgemm {
         float[] a = new float[0];
         float[] b = new float[0];
         final float[] acc = new float[MR * NR];
+        /** The problem this thread's calls describe themselves in (see {@link #problem()}). */
+        final Problem problem = new Problem();
     }
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private Sgemm() {}
+
+    /**
+     * The calling thread's reusable problem: no object per call (the Winograd passes make
+     * thousands of small products a step; a record per call was half of the training step's
+     * allocation). A fresh one when this thread's is in use: a product started from inside
+     * another one on the same thread (e.g. by a {@link BPanels} packing).
+     */
+    private static Problem problem() {
+        Problem p = BUFFERS.get().problem;
+        return p.busy ? new Problem() : p;
+    }
 
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -124,7 +137,7 @@ public final class Sgemm {
             small(!transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
             return;
         }
-        run(new Problem(BLOCKING, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, null, null,
+        run(problem().set(BLOCKING, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, null, null,
                 true));
     }
 
@@ -165,12 +178,17 @@ public final class Sgemm {
             throw new IllegalArgumentException("sgemm pack: " + m + "×" + k + " needs " + (long) m * k + " floats from "
                     + intoOff + " but the array holds " + into.length);
         }
-        Problem p = new Problem(BLOCKING, transA, false, m, 0, k, 1f, a, aOff, lda, null, 0, 0, 0f, null, 0, 0, null, null);
-        int kSlices = ceilDiv(Math.max(k, 1), BLOCKING.kc());
-        for (int slice = 0; slice < kSlices; slice++) {
-            int pc = (int) ((long) k * slice / kSlices);
-            int kc = (int) ((long) k * (slice + 1) / kSlices) - pc;
-            p.packA(into, intoOff + pc * m, 0, m, pc, kc, false);
+        Problem p = problem().set(BLOCKING, transA, false, m, 0, k, 1f, a, aOff, lda, null, 0, 0, 0f, null, 0, 0, null, null,
+                false);
+        try {
+            int kSlices = ceilDiv(Math.max(k, 1), BLOCKING.kc());
+            for (int slice = 0; slice < kSlices; slice++) {
+                int pc = (int) ((long) k * slice / kSlices);
+                int kc = (int) ((long) k * (slice + 1) / kSlices) - pc;
+                p.packA(into, intoOff + pc * m, 0, m, pc, kc, false);
+            }
+        } finally {
+            p.release();
         }
         return new PackedA(into, intoOff, m, k);
     }
@@ -200,7 +218,8 @@ public final class Sgemm {
             scaleC(m, n, beta, c, cOff, ldc);
             return;
         }
-        run(new Problem(BLOCKING, false, transB, m, n, k, alpha, null, 0, 0, b, bOff, ldb, beta, c, cOff, ldc, a, panels));
+        run(problem().set(BLOCKING, false, transB, m, n, k, alpha, null, 0, 0, b, bOff, ldb, beta, c, cOff, ldc, a, panels,
+                false));
     }
 
     /** C (m × n) = alpha · op(A) · op(B) + beta · C with A a stored matrix and op(B) (k × n) packed by {@code b}. */
@@ -217,7 +236,8 @@ public final class Sgemm {
             scaleC(m, n, beta, c, cOff, ldc);
             return;
         }
-        run(new Problem(BLOCKING, transA, false, m, n, k, alpha, a, aOff, lda, null, 0, 0, beta, c, cOff, ldc, null, b));
+        run(problem().set(BLOCKING, transA, false, m, n, k, alpha, a, aOff, lda, null, 0, 0, beta, c, cOff, ldc, null, b,
+                false));
     }
 
     /** {@link #sgemm} with explicit cache blocking (for tuning experiments). */
@@ -234,31 +254,26 @@ public final class Sgemm {
             small(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        run(new Problem(blocking, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, null, null));
+        run(problem().set(blocking, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, null, null,
+                false));
     }
 
-    /** Runs a problem on the thread grid (inline when called from inside a parallel loop). */
+    /** Runs a problem on the thread grid (inline when called from inside a parallel loop), then releases it. */
     private static void run(Problem p) {
-        int m = p.m(), n = p.n();
-        if (Parallel.inWorker()) { // the grid's rectangles would run one after the other here: the same bits
-            p.run(0, m, 0, n);
-            return;
-        }
-        int[] grid = threadGrid(m, n, p.k(), Parallel.threads());
-        int tm = grid[0], tn = grid[1];
-        if (tm * tn == 1) {
-            p.run(0, m, 0, n);
-            return;
-        }
-        int mUnits = (m + MR - 1) / MR, nUnits = (n + NR - 1) / NR;
-        Parallel.forRange(tm * tn, 1, (lo, hi) -> {
-            for (int t = lo; t < hi; t++) {
-                int ti = t / tn, tj = t % tn;
-                int i0 = Math.min(m, split(mUnits, tm, ti) * MR), i1 = Math.min(m, split(mUnits, tm, ti + 1) * MR);
-                int j0 = Math.min(n, split(nUnits, tn, tj) * NR), j1 = Math.min(n, split(nUnits, tn, tj + 1) * NR);
-                if (i0 < i1 && j0 < j1) p.run(i0, i1, j0, j1);
+        try {
+            int m = p.m, n = p.n;
+            if (Parallel.inWorker()) { // the grid's rectangles would run one after the other here: the same bits
+                p.run(0, m, 0, n);
+                return;
             }
-        });
+            int grid = grid(m, n, p.k, Parallel.threads());
+            p.gridRows = grid >>> 16;
+            p.gridCols = grid & 0xFFFF;
+            if (p.gridRows * p.gridCols == 1) p.run(0, m, 0, n);
+            else Parallel.forRange(p.gridRows * p.gridCols, 1, p); // the problem is the loop's body: no closure
+        } finally {
+            p.release();
+        }
     }
 
     private static int split(int units, int parts, int index) {
@@ -271,6 +286,12 @@ public final class Sgemm {
      * plus its packing.
      */
     static int[] threadGrid(int m, int n, int k, int threads) {
+        int grid = grid(m, n, k, threads);
+        return new int[] {grid >>> 16, grid & 0xFFFF};
+    }
+
+    /** {@link #threadGrid} as {@code rows << 16 | columns} (no array per call). */
+    private static int grid(int m, int n, int k, int threads) {
         long mnk = (long) m * n * k;
         int t = (int) Math.min(threads, Math.max(1, mnk / (PARALLEL_MIN_MNK / 2)));
         if (mnk < PARALLEL_MIN_MNK) t = 1;
@@ -293,23 +314,73 @@ public final class Sgemm {
                 bestN = tn;
             }
         }
-        return new int[] {bestM, bestN};
+        return bestM << 16 | bestN;
     }
 
     /**
-     * One call's arguments, shared by the threads working on it. {@code packedA} (A packed
-     * beforehand) and {@code bPanels} (B's own packing), when not null, replace a / b.
+     * One call's arguments, shared by the threads working on it (they only read it). Mutable and
+     * reused: each thread has one ({@link #problem()}), set at the start of a call and released
+     * at its end. {@code packedA} (A packed beforehand) and {@code bPanels} (B's own packing),
+     * when not null, replace a / b. It is also the body of the thread grid's parallel loop
+     * ({@link #run(int, int)}: cells of a {@code gridRows × gridCols} grid).
      */
-    private record Problem(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
-                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                           float beta, float[] c, int cOff, int ldc, PackedA packedA, BPanels bPanels,
-                           boolean transC) {
+    private static final class Problem implements Parallel.RangeBody {
+        Blocking blocking;
+        boolean transA, transB, transC;
+        int m, n, k, aOff, lda, bOff, ldb, cOff, ldc;
+        float alpha, beta;
+        float[] a, b, c;
+        PackedA packedA;
+        BPanels bPanels;
+        int gridRows, gridCols;
+        /** Between {@link #set} and {@link #release}: a product on this thread started inside another takes a fresh one. */
+        boolean busy;
 
-        Problem(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
-                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                float beta, float[] c, int cOff, int ldc, PackedA packedA, BPanels bPanels) {
-            this(blocking, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, packedA, bPanels,
-                    false);
+        Problem set(Blocking blocking, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                    float beta, float[] c, int cOff, int ldc, PackedA packedA, BPanels bPanels, boolean transC) {
+            this.blocking = blocking;
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.beta = beta;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+            this.packedA = packedA;
+            this.bPanels = bPanels;
+            this.transC = transC;
+            this.busy = true;
+            return this;
+        }
+
+        /** Ends the call: drops the references (a thread must not keep a caller's arrays alive). */
+        void release() {
+            a = b = c = null;
+            packedA = null;
+            bPanels = null;
+            busy = false;
+        }
+
+        /** Cells {@code [lo, hi)} of the thread grid, row-major: each a rectangle of C, in the calling thread. */
+        @Override
+        public void run(int lo, int hi) {
+            int mUnits = (m + MR - 1) / MR, nUnits = (n + NR - 1) / NR;
+            for (int t = lo; t < hi; t++) {
+                int ti = t / gridCols, tj = t % gridCols;
+                int i0 = Math.min(m, split(mUnits, gridRows, ti) * MR), i1 = Math.min(m, split(mUnits, gridRows, ti + 1) * MR);
+                int j0 = Math.min(n, split(nUnits, gridCols, tj) * NR), j1 = Math.min(n, split(nUnits, gridCols, tj + 1) * NR);
+                if (i0 < i1 && j0 < j1) run(i0, i1, j0, j1);
+            }
         }
 
         /** Index in {@code c} of element (i, j) of C (stored transposed when {@code transC}). */
