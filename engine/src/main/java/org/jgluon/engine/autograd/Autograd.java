@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.jgluon.engine.Shapes;
@@ -325,29 +324,39 @@ public final class Autograd {
      */
     private static IdentityHashMap<Storage, int[]> internalReaders(List<Tensor> order) {
         IdentityHashMap<Storage, int[]> readers = new IdentityHashMap<>();
-        for (Tensor t : order) {
-            forEachInternal(t, s -> readers.computeIfAbsent(s, k -> new int[1])[0]++);
-        }
+        for (Tensor t : order) forEachInternal(t, readers, Autograd::countReader);
         return readers;
     }
 
+    private static void countReader(Storage s, Tensor reader, IdentityHashMap<Storage, int[]> readers) {
+        readers.computeIfAbsent(s, k -> new int[1])[0]++;
+    }
+
     private static void doneReading(Tensor t, IdentityHashMap<Storage, int[]> readers) {
-        forEachInternal(t, s -> {
-            int[] left = readers.get(s);
-            if (left != null && --left[0] == 0 && s.isInternal()) {
-                s.release((s == t.storage() ? "the output of '" + t.node().op() + "'"
-                        : "an activation read by '" + t.node().op() + "'") + " inside a block, freed after backward");
-            }
-        });
+        forEachInternal(t, readers, Autograd::readerDone);
+    }
+
+    private static void readerDone(Storage s, Tensor reader, IdentityHashMap<Storage, int[]> readers) {
+        int[] left = readers.get(s);
+        if (left != null && --left[0] == 0 && s.isInternal()) {
+            s.release(s == reader.storage() ? "the output of '%s' inside a block, freed after backward"
+                    : "an activation read by '%s' inside a block, freed after backward", reader.node().op());
+        }
+    }
+
+    /** What {@link #forEachInternal} does with each storage: a method reference, so no closure per node. */
+    @FunctionalInterface
+    private interface StorageVisit {
+        void visit(Storage s, Tensor reader, IdentityHashMap<Storage, int[]> readers);
     }
 
     /** The internal storages node {@code t} reads: its output's and its inputs'. */
-    private static void forEachInternal(Tensor t, Consumer<Storage> action) {
+    private static void forEachInternal(Tensor t, IdentityHashMap<Storage, int[]> readers, StorageVisit action) {
         Storage own = t.storage();
-        if (own != null && own.isInternal()) action.accept(own);
+        if (own != null && own.isInternal()) action.visit(own, t, readers);
         for (Tensor in : t.node().inputs) {
             Storage s = in == null ? null : in.storage();
-            if (s != null && s.isInternal()) action.accept(s);
+            if (s != null && s.isInternal()) action.visit(s, t, readers);
         }
     }
 

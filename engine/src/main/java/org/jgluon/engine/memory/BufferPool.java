@@ -3,9 +3,7 @@ package org.jgluon.engine.memory;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Set;
 
 import org.jgluon.engine.Parallel;
@@ -20,8 +18,9 @@ import org.jgluon.engine.Parallel;
  *
  * <p>Contents of a taken buffer are undefined (a previous tensor's values) unless taken zeroed.
  * Arrays shorter than {@link #MIN_POOLED} elements ({@code -Djgluon.pool.minLength}) are never
- * pooled (allocating them is cheap; but the 16–64 Ki-element ones — AlexNet's flattened
- * (128, 256) features, their gradient, max-pool winners — were half the bytes a step allocated).
+ * pooled: a tiny array costs less to allocate than a trip through the pool's lock. From 64 up
+ * they are (session 5: BatchNorm's per-channel statistics, the logits (128, 10) and their
+ * gradient were 74 kB of the 205 kB an AlexNet-BN step at 96 allocated).
  * The pool holds at most {@link #maxBytes()} ({@code -Djgluon.pool.maxBytes}, default a third of
  * the maximum heap: AlexNet-BN at 224, batch 128, keeps 1.25 GiB in it between steps); beyond
  * that a returned array is left to the garbage collector.
@@ -29,11 +28,11 @@ import org.jgluon.engine.Parallel;
  */
 public final class BufferPool {
 
-    /** Default smallest pooled length (elements): 16 KiB of floats. */
-    public static final int MIN_POOLED = 1 << 12;
+    /** Default smallest pooled length (elements): 256 bytes of floats. */
+    public static final int MIN_POOLED = 64;
 
-    private static final Map<Integer, ArrayDeque<float[]>> FLOATS = new HashMap<>();
-    private static final Map<Integer, ArrayDeque<int[]>> INTS = new HashMap<>();
+    private static final ByLength<float[]> FLOATS = new ByLength<>();
+    private static final ByLength<int[]> INTS = new ByLength<>();
     /** The arrays now held, by identity: catches a double give-back before it corrupts two tensors. */
     private static final Set<Object> HELD = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -77,7 +76,7 @@ public final class BufferPool {
     }
 
     /** A held array of {@code length} elements from {@code byLength}, or null (a miss). */
-    private static synchronized <T> T poll(Map<Integer, ArrayDeque<T>> byLength, int length) {
+    private static synchronized <T> T poll(ByLength<T> byLength, int length) {
         ArrayDeque<T> q = byLength.get(length);
         T a = q == null ? null : q.pollFirst();
         if (a == null) {
@@ -108,10 +107,45 @@ public final class BufferPool {
         if (a != null) put(INTS, a, a.length);
     }
 
-    private static <T> void put(Map<Integer, ArrayDeque<T>> byLength, T a, int length) {
+    private static <T> void put(ByLength<T> byLength, T a, int length) {
         if (!pools(length)) return;
         synchronized (BufferPool.class) {
-            if (admit(a, length)) byLength.computeIfAbsent(length, k -> new ArrayDeque<>()).addFirst(a);
+            if (admit(a, length)) byLength.getOrAdd(length).addFirst(a);
+        }
+    }
+
+    /**
+     * The held arrays of each length, looked up by an int (a {@code Map<Integer, ...>} boxed the
+     * length on every take and give-back: an Integer each, 94 per AlexNet-BN step). A step uses a
+     * few dozen lengths; a linear scan over them is a few ns. Guarded by the pool's lock.
+     */
+    private static final class ByLength<T> {
+        private int[] lengths = new int[32];
+        private Object[] queues = new Object[32];
+        private int size;
+
+        @SuppressWarnings("unchecked")
+        ArrayDeque<T> get(int length) {
+            for (int i = 0; i < size; i++) if (lengths[i] == length) return (ArrayDeque<T>) queues[i];
+            return null;
+        }
+
+        ArrayDeque<T> getOrAdd(int length) {
+            ArrayDeque<T> q = get(length);
+            if (q != null) return q;
+            if (size == lengths.length) {
+                lengths = Arrays.copyOf(lengths, 2 * size);
+                queues = Arrays.copyOf(queues, 2 * size);
+            }
+            q = new ArrayDeque<>();
+            lengths[size] = length;
+            queues[size++] = q;
+            return q;
+        }
+
+        void clear() {
+            Arrays.fill(queues, 0, size, null);
+            size = 0;
         }
     }
 

@@ -12,7 +12,8 @@ public final class Storage {
     private final float[] data;
     private boolean internal;
     private Recycling.Frame owner; // the block call that may free it in predict mode; null once escaped
-    private String releasedAs;     // why it was given back; null while alive
+    private String releasedAs;     // why it was given back (a format with one %s: the op); null while alive
+    private String releasedBy;     // the op named in releasedAs
 
     Storage(float[] data) {
         this.data = data;
@@ -48,10 +49,19 @@ public final class Storage {
 
     /** Gives the array back to the pool; {@code why} names the tensor for the error a later access gets. */
     public void release(String why) {
+        release(why, null);
+    }
+
+    /**
+     * As {@link #release(String)} with {@code why} a format naming {@code op} at its {@code %s}:
+     * the message is built only for the error (backward releases dozens of arrays a step).
+     */
+    public void release(String why, String op) {
         if (!isInternal()) {
-            throw new IllegalStateException("Storage: only an internal, live array can be given back (" + why + ")");
+            throw new IllegalStateException("Storage: only an internal, live array can be given back (" + why.formatted(op) + ")");
         }
         releasedAs = why;
+        releasedBy = op;
         owner = null;
         BufferPool.give(data);
     }
@@ -67,7 +77,7 @@ public final class Storage {
 
     /** The error for any access to a tensor over a given-back array. */
     public IllegalStateException accessError(String shape) {
-        return new IllegalStateException("tensor " + shape + " is " + releasedAs + "; its buffer was given back for"
+        return new IllegalStateException("tensor " + shape + " is " + releasedAs.formatted(releasedBy) + "; its buffer was given back for"
                 + " reuse, so its values are gone. Internal activations of a block (not the result of the outermost"
                 + " block call) are recycled after backward (retain_graph=False) and, in predict mode, as soon as"
                 + " the next layer has read them. To keep one: call backward with retain_graph=True, copy() it"
