@@ -62,6 +62,8 @@ final class WorkerPool {
     private volatile Thread waiter;
     private volatile boolean shutdown;
     private final BooleanSupplier regionDone = () -> pending.get() == 0;
+    /** With {@link RegionProfile#ENABLED}: the region's summed task time and its first worker start. */
+    private final AtomicLong busyNanos = new AtomicLong(), firstWorkerStart = new AtomicLong();
 
     WorkerPool(int threads) {
         spin = threads <= Runtime.getRuntime().availableProcessors() && SPIN_NANOS > 0;
@@ -91,6 +93,7 @@ final class WorkerPool {
             tasks = body;
             failure = null;
             pending.set(count);
+            long published = RegionProfile.ENABLED ? startProfile() : 0;
             long gen = ((state.get() >>> GEN_SHIFT) + 1) & 0xFFFFFF;
             if (gen == 0) gen = 1; // 0 is "no region yet" for a new worker
             state.set(gen << GEN_SHIFT | (long) count << COUNT_SHIFT);
@@ -99,6 +102,7 @@ final class WorkerPool {
             }
             claimAndRun(gen);
             awaitRegion();
+            if (RegionProfile.ENABLED) endProfile(published);
             tasks = null;
             Throwable t = failure;
             if (t != null) {
@@ -126,8 +130,10 @@ final class WorkerPool {
             if (s >>> GEN_SHIFT != gen || next >= count) return;
             Tasks body = tasks; // the region's own: see the class comment
             if (!state.compareAndSet(s, s + 1)) continue;
+            long start = RegionProfile.ENABLED ? taskStarts() : 0;
             try {
                 if (failure == null) body.run(next);
+                if (RegionProfile.ENABLED) busyNanos.addAndGet(System.nanoTime() - start);
             } catch (Throwable t) {
                 if (failure == null) failure = t;
             } finally {
@@ -137,6 +143,23 @@ final class WorkerPool {
                 }
             }
         }
+    }
+
+    private long startProfile() {
+        busyNanos.set(0);
+        firstWorkerStart.set(Long.MAX_VALUE);
+        return System.nanoTime();
+    }
+
+    private long taskStarts() {
+        long now = System.nanoTime();
+        if (Thread.currentThread() instanceof Worker) firstWorkerStart.accumulateAndGet(now, Math::min);
+        return now;
+    }
+
+    private void endProfile(long published) {
+        long wall = System.nanoTime() - published, first = firstWorkerStart.get();
+        RegionProfile.record(workers.length + 1, wall, busyNanos.get(), first == Long.MAX_VALUE ? wall : first - published);
     }
 
     /** Waits (spinning, then parked) until every task of the region has finished. */
