@@ -25,9 +25,9 @@ import org.jgluon.engine.Parallel;
  *       -cp bench/target/benchmarks.jar org.jgluon.bench.alloc.StepHistogram alexnet_bn 96 train [steps 5] [warm-up 6] [threads 2]
  * </pre>
  *
- * <p>The first histogram's text (one string, made after its heap walk) and the diagnostic
- * command's own few objects are counted too: about one {@code [B} of the text's length and a few
- * hundred bytes, divided by the steps. Both texts are parsed after the second walk.
+ * <p>The heap walk's own objects are measured by a second walk with nothing in between and
+ * taken off. TLAB fillers are not objects and are left out. Checked with {@code probe} instead of
+ * {@code train}: 10 000 {@code int[6]} per "step" must read as 400 000 bytes.
  */
 public final class StepHistogram {
 
@@ -43,19 +43,25 @@ public final class StepHistogram {
         TrainingStep step = new TrainingStep(kind, res, 128, 42);
         step.train(); // deferred initialisation
         Runnable body = train ? step::train : step::infer;
+        if (args.length > 2 && args[2].equals("probe")) body = StepHistogram::probe; // checks the method: 10 000 × 40 B
         for (int i = 0; i < warmup; i++) body.run();
-        String first = histogramText(); // parsed after the second one: the parsing's objects stay out of the count
+        // Texts parsed after the last walk, so the parsing stays out of the count. The walk's own
+        // objects (its text, the diagnostic command's arrays: ≈ 130 kB) are measured by a walk
+        // right after the first one and taken off.
+        String first = histogramText(), idle = histogramText();
         long b0 = allocatedBytes();
         for (int i = 0; i < steps; i++) body.run();
         long b1 = allocatedBytes();
-        String second = histogramText();
-        Map<String, long[]> before = parse(first), after = parse(second);
+        String last = histogramText();
+        Map<String, long[]> h0 = parse(first), h1 = parse(idle), h2 = parse(last);
         List<Map.Entry<String, long[]>> diff = new ArrayList<>();
         long objects = 0, bytes = 0;
-        for (Map.Entry<String, long[]> e : after.entrySet()) {
-            long[] was = before.getOrDefault(e.getKey(), new long[2]);
-            long n = e.getValue()[0] - was[0], b = e.getValue()[1] - was[1];
-            if (n <= 0) continue;
+        for (Map.Entry<String, long[]> e : h2.entrySet()) {
+            long[] was = h1.getOrDefault(e.getKey(), new long[2]), walk0 = h0.getOrDefault(e.getKey(), new long[2]);
+            long[] walk1 = h1.getOrDefault(e.getKey(), new long[2]);
+            long n = e.getValue()[0] - was[0] - (walk1[0] - walk0[0]), b = e.getValue()[1] - was[1] - (walk1[1] - walk0[1]);
+            // fillers are the unused ends of TLABs the heap walk plugged, not objects (their bytes even shrink)
+            if (n <= 0 || e.getKey().startsWith("[Ljdk.internal.vm.FillerElement")) continue;
             diff.add(Map.entry(e.getKey(), new long[] {n, b}));
             objects += n;
             bytes += b;
@@ -91,6 +97,14 @@ public final class StepHistogram {
             v[1] += Long.parseLong(f[2]);
         }
         return h;
+    }
+
+    static Object sink;
+
+    /** A known allocation (10 000 int[6] of 40 bytes = 400 000 bytes, dead at once), to check the count against. */
+    private static void probe() {
+        for (int i = 0; i < 10_000; i++) sink = new int[6];
+        sink = null;
     }
 
     static long allocatedBytes() {

@@ -239,7 +239,9 @@ final class SgemmTiles {
                 FloatVector r1 = FloatVector.fromArray(SPECIES, acc, r * NR + VL).mul(va);
                 if (cScale != 0f) {
                     r0 = FloatVector.fromArray(SPECIES, c, ci, m0).fma(vs, r0);
-                    r1 = FloatVector.fromArray(SPECIES, c, ci + VL, m1).fma(vs, r1);
+                    // an all-false mask past the array's end takes the Vector API's checked slow
+                    // path, which allocates (a boolean[] per load): only load what is stored
+                    if (cols > VL) r1 = FloatVector.fromArray(SPECIES, c, ci + VL, m1).fma(vs, r1);
                 }
                 r0.intoArray(c, ci, m0);
                 if (cols > VL) r1.intoArray(c, ci + VL, m1);
