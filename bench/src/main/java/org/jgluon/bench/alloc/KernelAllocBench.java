@@ -24,6 +24,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Bytes allocated per call of each kernel of the AlexNet-BN training step at 96 (batch 128), in
@@ -37,7 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   ./jgluon bench jmh 'KernelAllocBench|StepBench.train' -p res=96 -p net=alexnet_bn -prof gc
  * </pre>
  *
- * <p>Kernels: SGEMM 64³ (one thread: the shape class of the Winograd passes' thousands of small
+ * <p>{@code baseline-spin} is JMH's own floor (≈ 5 ms of arithmetic, nothing allocated: what JMH
+ * allocates per iteration, divided by the calls) and {@code baseline-region} one empty parallel
+ * region (the thread pool's own per-region allocation). Kernels: SGEMM 64³ (one thread: the shape class of the Winograd passes' thousands of small
  * products) and 1024³ (the thread grid); conv1 (11×11/4, im2col), conv2 (5×5, Winograd F(4,5))
  * and conv3 (3×3, Winograd) forward / backward to the data / to the weights and bias; dense
  * 4096 → 2048 forward (bias + ReLU fused) / data / weights; BatchNorm+ReLU on (128, 96, 22, 22)
@@ -52,7 +55,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 public class KernelAllocBench {
 
-    @Param({"sgemm-64", "sgemm-1024",
+    @Param({"baseline-spin", "baseline-region", "sgemm-64", "sgemm-1024",
         "conv1-forward", "conv1-data", "conv1-weights",
         "conv2-forward", "conv2-data", "conv2-weights",
         "conv3-forward", "conv3-data", "conv3-weights",
@@ -83,6 +86,7 @@ public class KernelAllocBench {
             case "bnrelu" -> bnRelu(r, 96, 22 * 22, k[1]);
             case "maxpool" -> maxPool(r, Pool2dGeometry.of(N, 96, 22, 22, 3, 3, 2, 2, 0, 0, false), k[1]);
             case "softmaxce" -> softmaxCrossEntropy(r, 10);
+            case "baseline" -> k[1].equals("spin") ? KernelAllocBench::spin : KernelAllocBench::emptyRegion;
             default -> throw new IllegalArgumentException("KernelAllocBench: unknown kernel '" + kernel + "'");
         };
     }
@@ -90,6 +94,22 @@ public class KernelAllocBench {
     @Benchmark
     public void call() {
         call.run();
+    }
+
+    /**
+     * JMH's own floor: ≈ 5 ms of arithmetic that allocates nothing. What JMH itself allocates per
+     * iteration, divided by the calls in it, reads as B/op here; kernels of a similar duration
+     * carry the same.
+     */
+    private static void spin() {
+        Blackhole.consumeCPU(2_000_000);
+    }
+
+    private static final Parallel.RangeBody NOTHING = (lo, hi) -> { };
+
+    /** One parallel region with a body that captures nothing: what the thread pool itself allocates per region. */
+    private static void emptyRegion() {
+        Parallel.forRange(2, 1, NOTHING);
     }
 
     private static Runnable sgemm(Random r, int s) {
