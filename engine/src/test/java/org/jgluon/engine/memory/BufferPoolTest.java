@@ -48,6 +48,29 @@ class BufferPoolTest {
         assertEquals(0, s.heldBytes());
     }
 
+    /** More lengths than the pool's first table holds (32), floats and ints apart: each finds its own arrays. */
+    @Test
+    void manyLengthsEachFindTheirOwnArrays() {
+        int lengths = 100;
+        float[][] floats = new float[lengths][];
+        int[][] ints = new int[lengths][];
+        for (int i = 0; i < lengths; i++) {
+            floats[i] = BufferPool.takeFloats(N + i);
+            ints[i] = BufferPool.takeInts(N + i);
+        }
+        for (int i = lengths - 1; i >= 0; i--) { // given back in the other order
+            BufferPool.give(floats[i]);
+            BufferPool.give(ints[i]);
+        }
+        for (int i = 0; i < lengths; i++) {
+            assertSame(floats[i], BufferPool.takeFloats(N + i), "float length " + (N + i));
+            assertSame(ints[i], BufferPool.takeInts(N + i), "int length " + (N + i));
+        }
+        BufferPool.give(floats[7]);
+        BufferPool.clear();
+        assertNotSame(floats[7], BufferPool.takeFloats(N + 7), "cleared");
+    }
+
     @Test
     void aZeroedTakeClearsWhatTheLastUserLeft() {
         float[] a = BufferPool.takeFloats(N);
