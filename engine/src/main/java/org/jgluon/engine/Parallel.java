@@ -96,7 +96,7 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        runTasks(chunks, c -> body.run(chunkStart(n, chunks, c), chunkStart(n, chunks, c + 1)));
+        runTasks(body, n, chunks, 0, 0);
     }
 
     /**
@@ -115,23 +115,20 @@ public final class Parallel {
         }
         // a task is one block, or a run of consecutive blocks past the pool's task limit
         int per = (blocks + WorkerPool.MAX_TASKS - 1) / WorkerPool.MAX_TASKS, tasks = (blocks + per - 1) / per;
-        runTasks(tasks, t -> {
-            for (int b = t * per, end = Math.min(blocks, b + per); b < end; b++) {
-                body.run(b * block, (int) Math.min(n, (long) (b + 1) * block));
-            }
-        });
+        runTasks(body, n, tasks, block, per);
     }
 
-    private static int chunkStart(int n, int chunks, int c) {
+    /** Where chunk c of {@code chunks} equal chunks of {@code [0, n)} starts. */
+    static int chunkStart(int n, int chunks, int c) {
         return (int) ((long) n * c / chunks);
     }
 
-    /** Runs the tasks on the pool, the calling thread taking its share as a worker would. */
-    private static void runTasks(int count, WorkerPool.Tasks tasks) {
+    /** Runs a region's tasks ({@link WorkerPool#run}) on the pool, this thread taking its share as a worker would. */
+    private static void runTasks(RangeBody body, int n, int count, int block, int per) {
         WorkerPool p = pool();
         IN_WORKER.set(true);
         try {
-            p.run(count, tasks);
+            p.run(body, n, count, block, per);
         } finally {
             IN_WORKER.set(false);
         }

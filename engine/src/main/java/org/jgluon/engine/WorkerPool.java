@@ -39,12 +39,6 @@ final class WorkerPool {
     private static final long TASK_MASK = (1 << 20) - 1;
     private static final int COUNT_SHIFT = 20, GEN_SHIFT = 40;
 
-    /** What a region runs for each task index. */
-    @FunctionalInterface
-    interface Tasks {
-        void run(int task);
-    }
-
     private final Worker[] workers;
     /** Spinning pays only when every thread has a core; otherwise idle threads park at once. */
     private final boolean spin;
@@ -53,8 +47,13 @@ final class WorkerPool {
 
     /** gen (24 bits) | task count (20) | next unclaimed task (20). */
     private final AtomicLong state = new AtomicLong();
-    /** The region's tasks: written before its state is published, read by claimers. */
-    private Tasks tasks;
+    /**
+     * The region: its body and how task t maps to calls of it ({@link #runTask}). Written before
+     * the region's state is published, read by claimers; plain fields, so that a region
+     * allocates nothing.
+     */
+    private Parallel.RangeBody body;
+    private int n, block, per;
     /** Tasks of the current region not yet finished. */
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Throwable failure;
@@ -75,22 +74,26 @@ final class WorkerPool {
     }
 
     /**
-     * Runs {@code tasks.run(0 … count − 1)}, each exactly once, on this thread and the workers,
+     * Runs the {@code count} tasks of a region, each exactly once, on this thread and the workers,
      * and returns when all are done; rethrows the first failure (the tasks not yet started when a
-     * task failed are skipped). When another thread's region is in flight, this thread runs all
-     * of its tasks itself, in order.
+     * task failed are skipped). Task t is chunk t of {@code count} equal chunks of {@code [0, n)}
+     * when {@code block} is 0, else blocks {@code [t·per, (t + 1)·per)} of {@code block} items.
+     * When another thread's region is in flight, this thread runs all of its tasks itself, in order.
      */
-    void run(int count, Tasks body) {
+    void run(Parallel.RangeBody body, int n, int count, int block, int per) {
         if (count < 1 || count > MAX_TASKS) {
             throw new IllegalArgumentException("WorkerPool.run: task count " + count + " outside 1.." + MAX_TASKS);
         }
         if (!submit.tryLock()) {
             // another thread (an embedding application's) is running a region: do ours alone
-            for (int t = 0; t < count; t++) body.run(t);
+            for (int t = 0; t < count; t++) runTask(body, n, count, block, per, t);
             return;
         }
         try {
-            tasks = body;
+            this.body = body;
+            this.n = n;
+            this.block = block;
+            this.per = per;
             failure = null;
             pending.set(count);
             long published = RegionProfile.ENABLED ? startProfile() : 0;
@@ -103,7 +106,7 @@ final class WorkerPool {
             claimAndRun(gen);
             awaitRegion();
             if (RegionProfile.ENABLED) endProfile(published);
-            tasks = null;
+            this.body = null;
             Throwable t = failure;
             if (t != null) {
                 failure = null;
@@ -128,11 +131,13 @@ final class WorkerPool {
             long s = state.get();
             int next = (int) (s & TASK_MASK), count = (int) (s >>> COUNT_SHIFT & TASK_MASK);
             if (s >>> GEN_SHIFT != gen || next >= count) return;
-            Tasks body = tasks; // the region's own: see the class comment
+            // the region's own fields, if the claim below succeeds: see the class comment
+            Parallel.RangeBody b = body;
+            int items = n, size = block, runs = per;
             if (!state.compareAndSet(s, s + 1)) continue;
             long start = RegionProfile.ENABLED ? taskStarts() : 0;
             try {
-                if (failure == null) body.run(next);
+                if (failure == null) runTask(b, items, count, size, runs, next);
                 if (RegionProfile.ENABLED) busyNanos.addAndGet(System.nanoTime() - start);
             } catch (Throwable t) {
                 if (failure == null) failure = t;
@@ -142,6 +147,18 @@ final class WorkerPool {
                     if (w != null) LockSupport.unpark(w);
                 }
             }
+        }
+    }
+
+    /** Task t of a region ({@link #run}'s contract). */
+    private static void runTask(Parallel.RangeBody body, int n, int count, int block, int per, int t) {
+        if (block == 0) {
+            body.run(Parallel.chunkStart(n, count, t), Parallel.chunkStart(n, count, t + 1));
+            return;
+        }
+        int blocks = (int) ((n + (long) block - 1) / block);
+        for (int b = t * per, end = Math.min(blocks, b + per); b < end; b++) {
+            body.run(b * block, (int) Math.min(n, (long) (b + 1) * block));
         }
     }
 

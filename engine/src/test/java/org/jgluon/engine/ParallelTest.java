@@ -71,6 +71,19 @@ class ParallelTest {
     }
 
     @Test
+    void moreBlocksThanAFewMillionStillRunEachOnce() {
+        // past the pool's task limit a task is a run of consecutive blocks
+        Parallel.setThreads(2);
+        int n = 2_500_003;
+        byte[] calls = new byte[n];
+        Parallel.forBlocks(n, 1, (lo, hi) -> {
+            assertEquals(lo + 1, hi);
+            calls[lo]++;
+        });
+        for (int i = 0; i < n; i++) assertEquals(1, calls[i], "block " + i);
+    }
+
+    @Test
     void manyRegionsInARowEachRunEveryIndexOnce() {
         // back-to-back tiny regions: the claim of one region must never run a task of another
         Parallel.setThreads(3);
