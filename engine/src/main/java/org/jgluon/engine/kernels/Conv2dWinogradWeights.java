@@ -1,89 +1,165 @@
 package org.jgluon.engine.kernels;
 
-import static org.jgluon.engine.kernels.Conv2dWinogradTransforms.XI;
+import static org.jgluon.engine.kernels.Conv2dWinogradTransforms.xiStride;
 
 import org.jgluon.engine.Parallel;
 
 /**
- * The transformed weights U[ξ] = G w Gᵀ of a Winograd pass, packed for SGEMM as the GEMMs' A:
- * U[ξ] (F × C) for the forward, U[ξ]ᵀ (C × F) for the input gradient.
+ * The weights' side of F(2×2, r×r), r = 3 or 5 (α = r + 1):
+ * <pre>
+ *   forward          U[ξ] = (G w Gᵀ)[ξ]     packed for SGEMM as the GEMMs' A: U[ξ] (F × C), or U[ξ]ᵀ (C × F) for the input gradient
+ *   backward-weights dw (+)= Gᵀ dU G         dU[ξ] (F × C) from the driver's GEMMs
+ * </pre>
+ * Each 2-D map is the 1-D one ({@link #g}, {@link #gt}) on the columns, then on the rows.
  *
  * <p>Transforming into a plain matrix and then packing it ({@link Sgemm#pack}) moved 34 MB per
  * call at AlexNet's conv4 (3.3 ms on one core, 14 % of its forward at 96); the transform here
- * writes each value straight to its place in the packed layout (15 MB). That layout belongs to
- * {@link Sgemm}: it is checked once against {@link Sgemm#pack} on odd shapes (several K slices,
+ * writes each value straight to its place in the packed layout (15 MB; 2.0 ms). That layout belongs
+ * to {@link Sgemm}: it is checked once against {@link Sgemm#pack} on odd shapes (several K slices,
  * every panel height), and if SGEMM ever packs differently the two-step route takes over.
  */
 final class Conv2dWinogradWeights {
+
+    /** A kernel's G w (α × r) between its two passes, per thread (initialised before DIRECT, which uses it). */
+    private static final ThreadScratch TMP = new ThreadScratch();
 
     /** Whether {@link #writePacked} reproduces {@link Sgemm#pack}'s layout (checked once). */
     static final boolean DIRECT = Layout.matchesSgemm();
 
     private Conv2dWinogradWeights() {}
 
-    /** The 16 packed matrices, in {@code into} ({@link #packedSize} floats), the work split over the threads. */
+    /** The α² packed matrices of U (or Uᵀ), in {@code into} ({@link #packedSize} floats), the work split over the threads. */
     static Sgemm.PackedA[] packed(Conv2dGeometry g, float[] w, int wOff, boolean transpose, float[] into, float[] plain) {
-        int c = g.c(), f = g.f(), rows = transpose ? c : f, cols = transpose ? f : c, size = stride(rows, cols);
+        int r = g.kh(), xi = (r + 1) * (r + 1), c = g.c(), f = g.f();
+        int rows = transpose ? c : f, cols = transpose ? f : c, size = stride(rows, cols);
         if (DIRECT) {
             Layout l = new Layout(rows, cols);
-            int panels = l.panelStarts.length;
-            Parallel.forRange(panels, 1, (lo, hi) -> writePacked(w, wOff, c, transpose, l, lo, hi, into, size));
+            Parallel.forRange(l.panelStarts.length, 1, (lo, hi) -> writePacked(r, w, wOff, c, transpose, l, lo, hi, into, size));
         } else {
-            twoSteps(w, wOff, c, f, transpose, into, plain, true);
+            twoSteps(r, w, wOff, c, f, transpose, into, plain, true);
         }
-        Sgemm.PackedA[] out = new Sgemm.PackedA[XI];
-        for (int xi = 0; xi < XI; xi++) out[xi] = new Sgemm.PackedA(into, xi * size, rows, cols);
+        Sgemm.PackedA[] out = new Sgemm.PackedA[xi];
+        for (int k = 0; k < xi; k++) out[k] = new Sgemm.PackedA(into, k * size, rows, cols);
         return out;
     }
 
     /** Floats {@link #packed} writes. */
     static int packedSize(Conv2dGeometry g) {
-        return XI * stride(g.f(), g.c());
-    }
-
-    /**
-     * The distance between the 16 packed matrices: one value goes to each, and at F·C = 384·384
-     * floats apart (a multiple of 4 KiB) all 16 writes fell into one L1 set (9.6 ms a call at conv4).
-     */
-    private static int stride(int rows, int cols) {
-        return Conv2dWinogradTransforms.xiStride(Sgemm.packedSize(rows, cols));
+        return (g.kh() + 1) * (g.kh() + 1) * stride(g.f(), g.c());
     }
 
     /** Floats of the plain matrices {@link #packed} needs when it cannot write the packed layout directly. */
     static int plainSize(Conv2dGeometry g) {
-        return DIRECT ? 0 : XI * Conv2dWinogradTransforms.xiStride(g.f() * g.c());
+        return DIRECT ? 0 : (g.kh() + 1) * (g.kh() + 1) * xiStride(g.f() * g.c());
+    }
+
+    /**
+     * The distance between the packed matrices: one value goes to each, and at F·C = 384·384 floats
+     * apart (a multiple of 4 KiB) all 16 writes fell into one L1 set (9.6 ms a call at conv4).
+     */
+    private static int stride(int rows, int cols) {
+        return xiStride(Sgemm.packedSize(rows, cols));
+    }
+
+    /** The α² values of G w Gᵀ for the r×r kernel at {@code from}, written {@code xs} apart from {@code o}. */
+    static void weight(int r, float[] w, int from, float[] tmp, float[] u, int o, int xs) {
+        int alpha = r + 1;
+        for (int j = 0; j < r; j++) g(r, w, from + j, r, tmp, j, r);                     // G w: columns (α × r)
+        for (int i = 0; i < alpha; i++) g(r, tmp, i * r, 1, u, o + i * alpha * xs, xs);   // (G w) Gᵀ: rows
+    }
+
+    /**
+     * dw[f][c] (F, C, r, r) += Gᵀ dU[f][c] G for filters [f0, f1) (= when not {@code accumulate}), dU
+     * at du[ξ·xs + f·C + c].
+     */
+    static void weightsAdjoint(int r, float[] du, int xs, int c, int f0, int f1, float[] dw, int dwOff, boolean accumulate) {
+        int alpha = r + 1, taps = r * r;
+        float[] tmp = TMP.of(alpha * r + taps);
+        for (int f = f0; f < f1; f++) {
+            for (int ch = 0; ch < c; ch++) {
+                int o = f * c + ch, d = dwOff + o * taps;
+                for (int i = 0; i < alpha; i++) gt(r, du, o + i * alpha * xs, xs, tmp, i * r, 1);    // dU G: rows (α × r)
+                for (int j = 0; j < r; j++) gt(r, tmp, j, r, tmp, alpha * r + j, r);                 // Gᵀ (dU G): columns
+                for (int k = 0; k < taps; k++) dw[d + k] = accumulate ? dw[d + k] + tmp[alpha * r + k] : tmp[alpha * r + k];
+            }
+        }
+    }
+
+    /** dst[d0 + k·ds] = (G s)[k], k < α, s[j] = src[s0 + j·ss], j < r. */
+    static void g(int r, float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        float v0 = src[s0], v1 = src[s0 + ss], v2 = src[s0 + 2 * ss];
+        if (r == 3) {
+            dst[d0] = v0;
+            dst[d0 + ds] = 0.5f * (v0 + v1 + v2);
+            dst[d0 + 2 * ds] = 0.5f * (v0 - v1 + v2);
+            dst[d0 + 3 * ds] = v2;
+            return;
+        }
+        float v3 = src[s0 + 3 * ss], v4 = src[s0 + 4 * ss];
+        float even = v0 + v2 + v4, odd = v1 + v3;
+        float e = v0 / 24f + v2 / 6f + v4 * (2f / 3f), h = v1 / 12f + v3 / 3f;
+        dst[d0] = v0 / 4f;
+        dst[d0 + ds] = -(even + odd) / 6f;
+        dst[d0 + 2 * ds] = -(even - odd) / 6f;
+        dst[d0 + 3 * ds] = e + h;
+        dst[d0 + 4 * ds] = e - h;
+        dst[d0 + 5 * ds] = v4;
+    }
+
+    /** dst[d0 + j·ds] = (Gᵀ s)[j], j < r, s[k] = src[s0 + k·ss], k < α: the adjoint of {@link #g}. */
+    static void gt(int r, float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        float u0 = src[s0], u1 = src[s0 + ss], u2 = src[s0 + 2 * ss], u3 = src[s0 + 3 * ss];
+        if (r == 3) {
+            float p = 0.5f * (u1 + u2);
+            dst[d0] = u0 + p;
+            dst[d0 + ds] = 0.5f * (u1 - u2);
+            dst[d0 + 2 * ds] = p + u3;
+            return;
+        }
+        float u4 = src[s0 + 4 * ss], u5 = src[s0 + 5 * ss];
+        float s12 = u1 + u2, d12 = u2 - u1, s34 = u3 + u4, d34 = u3 - u4;
+        dst[d0] = u0 / 4f - s12 / 6f + s34 / 24f;
+        dst[d0 + ds] = d12 / 6f + d34 / 12f;
+        dst[d0 + 2 * ds] = -s12 / 6f + s34 / 6f;
+        dst[d0 + 3 * ds] = d12 / 6f + d34 / 3f;
+        dst[d0 + 4 * ds] = -s12 / 6f + s34 * (2f / 3f) + u5;
     }
 
     /**
      * The fallback: U stored transposed to the GEMM's A (C × F for the forward), then packed with
      * vector moves of 12 values (a transposing pack is as slow as the transform).
      */
-    private static void twoSteps(float[] w, int wOff, int c, int f, boolean transpose, float[] into, float[] u,
+    private static void twoSteps(int r, float[] w, int wOff, int c, int f, boolean transpose, float[] into, float[] u,
                                  boolean parallel) {
-        int rows = transpose ? c : f, cols = transpose ? f : c, size = stride(rows, cols);
-        int us = Conv2dWinogradTransforms.xiStride(f * c);
-        Parallel.RangeBody transform = (lo, hi) -> Conv2dWinogradTransforms.weights(w, wOff, c, lo, hi, u, 0, us,
-                transpose ? c : 1, transpose ? 1 : f);
+        int xi = (r + 1) * (r + 1), rows = transpose ? c : f, cols = transpose ? f : c, size = stride(rows, cols);
+        int us = xiStride(f * c), fStride = transpose ? c : 1, cStride = transpose ? 1 : f;
+        Parallel.RangeBody transform = (lo, hi) -> {
+            float[] tmp = TMP.of((r + 1) * r);
+            for (int ff = lo; ff < hi; ff++) {
+                for (int ch = 0; ch < c; ch++) weight(r, w, wOff + (ff * c + ch) * r * r, tmp, u, ff * fStride + ch * cStride, us);
+            }
+        };
         Parallel.RangeBody pack = (lo, hi) -> {
-            for (int xi = lo; xi < hi; xi++) Sgemm.pack(true, rows, cols, u, xi * us, rows, into, xi * size);
+            for (int k = lo; k < hi; k++) Sgemm.pack(true, rows, cols, u, k * us, rows, into, k * size);
         };
         if (parallel) {
             Parallel.forRange(f, Math.max(1, 2048 / c), transform);
-            Parallel.forRange(XI, 1, pack);
+            Parallel.forRange(xi, 1, pack);
         } else {
             // the check in this class's initialiser: pool threads running its lambdas would wait for it
             transform.run(0, f);
-            pack.run(0, XI);
+            pack.run(0, xi);
         }
     }
 
     /**
-     * Row panels [p0, p1) of the 16 packed A's: A's row i is filter i (forward) or channel i
+     * Row panels [p0, p1) of the α² packed A's: A's row i is filter i (forward) or channel i
      * (transpose), its column kk the channel or filter. Writes run along each panel (h values per kk).
      */
-    private static void writePacked(float[] w, int wOff, int c, boolean transpose, Layout l, int p0, int p1, float[] into,
-                                    int size) {
-        int m = l.rows;
+    private static void writePacked(int r, float[] w, int wOff, int c, boolean transpose, Layout l, int p0, int p1,
+                                    float[] into, int size) {
+        int m = l.rows, taps = r * r;
+        float[] tmp = TMP.of((r + 1) * r);
         for (int panel = p0; panel < p1; panel++) {
             int i0 = l.panelStarts[panel], h = l.heights[panel];
             for (int s = 0; s < l.sliceStarts.length - 1; s++) {
@@ -92,7 +168,7 @@ final class Conv2dWinogradWeights {
                     int at = pc * m + i0 * kc + (kk - pc) * h;
                     for (int ii = 0; ii < h; ii++) {
                         int i = i0 + ii, filter = transpose ? kk : i, channel = transpose ? i : kk;
-                        Conv2dWinogradTransforms.weight(w, wOff + (filter * c + channel) * 9, into, at + ii, size);
+                        weight(r, w, wOff + (filter * c + channel) * taps, tmp, into, at + ii, size);
                     }
                 }
             }
@@ -128,19 +204,19 @@ final class Conv2dWinogradWeights {
             return left >= Sgemm.MR ? Sgemm.MR : left >= 8 ? 8 : Math.min(left, 4);
         }
 
-        /** Packs small odd weights both ways and compares with SGEMM's own packing, bit for bit. */
+        /** Packs small odd weights both ways and compares with SGEMM's own packing, bit for bit (r = 3 and 5). */
         static boolean matchesSgemm() {
-            int[][] shapes = {{17, 1030}, {1030, 7}, {5, 3}, {23, 2}};   // (f, c): several K slices, every panel height
+            int[][] shapes = {{17, 1030, 3}, {1030, 7, 3}, {5, 3, 5}, {23, 2, 3}};   // (f, c, r): several K slices, every panel height
             for (int[] s : shapes) {
-                int f = s[0], c = s[1];
-                float[] w = new float[f * c * 9];
+                int f = s[0], c = s[1], r = s[2], xi = (r + 1) * (r + 1);
+                float[] w = new float[f * c * r * r];
                 for (int j = 0; j < w.length; j++) w[j] = (j * 0.618034f) % 1f - 0.5f;
                 for (boolean transpose : new boolean[] {false, true}) {
                     int rows = transpose ? c : f, cols = transpose ? f : c, size = stride(rows, cols);
-                    float[] direct = new float[XI * size], viaPack = new float[XI * size];
+                    float[] direct = new float[xi * size], viaPack = new float[xi * size];
                     Layout l = new Layout(rows, cols);
-                    writePacked(w, 0, c, transpose, l, 0, l.panelStarts.length, direct, size);
-                    twoSteps(w, 0, c, f, transpose, viaPack, new float[XI * Conv2dWinogradTransforms.xiStride(f * c)], false);
+                    writePacked(r, w, 0, c, transpose, l, 0, l.panelStarts.length, direct, size);
+                    twoSteps(r, w, 0, c, f, transpose, viaPack, new float[xi * xiStride(f * c)], false);
                     if (!java.util.Arrays.equals(direct, viaPack)) return false;
                 }
             }
