@@ -43,7 +43,7 @@ import org.jgluon.engine.kernels.Conv2dWinogradTransforms.Tiles;
 public final class Conv2dWinograd {
 
     /** Columns (tiles × images) a forward or input-gradient block aims at: the GEMMs' n. */
-    static final int TARGET_COLUMNS = 256;
+    static final int TARGET_COLUMNS = Integer.getInteger("jgluon.winograd.cols", 256);
     /** Columns of a weight-gradient block (the GEMMs' k): fewer, deeper updates of dU. */
     static final int WEIGHT_COLUMNS = 512;
     /** Cap on one Winograd-domain buffer of a forward or input-gradient block (α²·max(C, F)·P floats, per thread). */
@@ -176,33 +176,53 @@ public final class Conv2dWinograd {
         float[][] v = {Scratch.SHARED_V.of(vFloats), Scratch.SHARED_V2.of(vFloats)};
         float[][] dm = {Scratch.SHARED_M.of(mFloats), Scratch.SHARED_M2.of(mFloats)};
         float[] planes = bl.laneRows() < t.th() ? Scratch.SHARED_PLANES.of(c * Conv2dWinogradLanes.planeFloats(t)) : null;
-        int pieces = TRANSFORM_PIECES;
-        for (int k = 0; k <= blocks; k++) {
-            Block now = k < blocks ? bl.block(t, k) : null, before = k > 0 ? bl.block(t, k - 1) : null;
-            int gemms = before == null ? 0 : xi, items = gemms + (now == null ? 0 : pieces);
-            float beta = k > 1 ? 1f : 0f;
-            float[] vNow = v[k & 1], dmNow = dm[k & 1], vBefore = v[(k + 1) & 1], dmBefore = dm[(k + 1) & 1];
-            Parallel.forBlocks(items, 1, (lo, hi) -> {
-                for (int it = lo; it < hi; it++) {
-                    if (it < gemms) {
-                        // dU[ξ] (F × C) += dM[ξ] (F × P) · V[ξ]ᵀ, V stored C × P
-                        Domain vd = Domain.of(t, c, before.p()), md = Domain.of(t, f, before.p());
-                        Sgemm.sgemm(false, true, f, c, before.p(), 1f, dmBefore, it * md.xs(), md.rs(), vBefore, it * vd.xs(),
-                                vd.rs(), beta, du, it * us, c);
-                        continue;
-                    }
-                    // channels and filters interleaved in proportion, so that each piece holds its share
-                    // of both (a channel's transform costs more than a filter's)
-                    int piece = it - gemms, lo2 = (int) ((long) piece * (c + f) / pieces);
-                    int hi2 = (int) ((long) (piece + 1) * (c + f) / pieces);
-                    int c0 = (int) ((long) lo2 * c / (c + f)), c1 = (int) ((long) hi2 * c / (c + f));
-                    Domain vd = Domain.of(t, c, now.p()), md = Domain.of(t, f, now.p());
-                    if (c0 < c1) inputs(g, t, now, x, xOff, c0, c1, vNow, vd, planes);
-                    if (lo2 - c0 < hi2 - c1) outputGradients(g, t, now, dy, dyOff, lo2 - c0, hi2 - c1, dmNow, md);
-                }
-            });
+        if (PIPELINE) {
+            for (int k = 0; k <= blocks; k++) {
+                Block now = k < blocks ? bl.block(t, k) : null, before = k > 0 ? bl.block(t, k - 1) : null;
+                weightRegion(g, t, x, xOff, dy, dyOff, now, v[k & 1], dm[k & 1], planes, before, v[(k + 1) & 1],
+                        dm[(k + 1) & 1], k > 1 ? 1f : 0f, du, us);
+            }
+        } else {
+            for (int k = 0; k < blocks; k++) {
+                Block now = bl.block(t, k);
+                weightRegion(g, t, x, xOff, dy, dyOff, now, v[0], dm[0], planes, null, null, null, 0f, du, us);
+                weightRegion(g, t, x, xOff, dy, dyOff, null, null, null, planes, now, v[0], dm[0], k > 0 ? 1f : 0f, du, us);
+            }
         }
         Parallel.forRange(f, 1, (lo, hi) -> Conv2dWinogradWeights.weightsAdjoint(r, du, us, c, lo, hi, dw, dwOff, accumulate));
+    }
+
+    static final boolean PIPELINE = !"false".equals(System.getProperty("jgluon.winograd.pipeline"));
+
+    /**
+     * One parallel region of the weight gradient: the α² GEMMs {@code dU[ξ] = beta·dU[ξ] + dM[ξ]·V[ξ]ᵀ}
+     * of block {@code before} (if any) and the transforms of block {@code now} (if any), as items
+     * for whichever thread is free.
+     */
+    private static void weightRegion(Conv2dGeometry g, Tiles t, float[] x, int xOff, float[] dy, int dyOff, Block now,
+                                     float[] vNow, float[] dmNow, float[] planes, Block before, float[] vBefore,
+                                     float[] dmBefore, float beta, float[] du, int us) {
+        int c = g.c(), f = g.f(), pieces = TRANSFORM_PIECES, gemms = before == null ? 0 : t.xi();
+        int items = gemms + (now == null ? 0 : pieces);
+        Parallel.forBlocks(items, 1, (lo, hi) -> {
+            for (int it = lo; it < hi; it++) {
+                if (it < gemms) {
+                    // dU[ξ] (F × C) += dM[ξ] (F × P) · V[ξ]ᵀ, V stored C × P
+                    Domain vd = Domain.of(t, c, before.p()), md = Domain.of(t, f, before.p());
+                    Sgemm.sgemm(false, true, f, c, before.p(), 1f, dmBefore, it * md.xs(), md.rs(), vBefore, it * vd.xs(),
+                            vd.rs(), beta, du, it * us, c);
+                    continue;
+                }
+                // channels and filters interleaved in proportion, so that each piece holds its share of
+                // both (a channel's transform costs more than a filter's)
+                int piece = it - gemms, lo2 = (int) ((long) piece * (c + f) / pieces);
+                int hi2 = (int) ((long) (piece + 1) * (c + f) / pieces);
+                int c0 = (int) ((long) lo2 * c / (c + f)), c1 = (int) ((long) hi2 * c / (c + f));
+                Domain vd = Domain.of(t, c, now.p()), md = Domain.of(t, f, now.p());
+                if (c0 < c1) inputs(g, t, now, x, xOff, c0, c1, vNow, vd, planes);
+                if (lo2 - c0 < hi2 - c1) outputGradients(g, t, now, dy, dyOff, lo2 - c0, hi2 - c1, dmNow, md);
+            }
+        });
     }
 
     // ---- blocks ----
@@ -228,7 +248,13 @@ public final class Conv2dWinograd {
      * with xs = P' and rs = α²·P' ({@link Conv2dWinograd}'s class comment).
      */
     record Domain(int xs, int rs, int floats) {
+        static final boolean XI_MAJOR = "xi".equals(System.getProperty("jgluon.winograd.layout"));
+
         static Domain of(Tiles t, int rows, int p) {
+            if (XI_MAJOR) {
+                int xs = Conv2dWinogradTransforms.xiStride(rows * p);
+                return new Domain(xs, p, t.xi() * xs);
+            }
             int padded = p % 512 == 0 ? p + 16 : p;
             return new Domain(padded, t.xi() * padded, rows * t.xi() * padded);
         }

@@ -158,16 +158,23 @@ final class Conv2dWinogradLanes {
     }
 
     // ---- the 1-D maps on vectors: Conv2dWinogradTransforms' lines, one lane per image ----
+    // (one small method per α: a method holding both was too large for C2 to inline at 8 calls a tile)
 
     private static void bt(int alpha, float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        if (alpha == 4) bt4(src, s0, ss, dst, d0, ds);
+        else bt6(src, s0, ss, dst, d0, ds);
+    }
+
+    private static void bt4(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
         FloatVector v0 = load(src, s0), v1 = load(src, s0 + ss), v2 = load(src, s0 + 2 * ss), v3 = load(src, s0 + 3 * ss);
-        if (alpha == 4) {
-            v0.sub(v2).intoArray(dst, d0);
-            v1.add(v2).intoArray(dst, d0 + ds);
-            v2.sub(v1).intoArray(dst, d0 + 2 * ds);
-            v1.sub(v3).intoArray(dst, d0 + 3 * ds);
-            return;
-        }
+        v0.sub(v2).intoArray(dst, d0);
+        v1.add(v2).intoArray(dst, d0 + ds);
+        v2.sub(v1).intoArray(dst, d0 + 2 * ds);
+        v1.sub(v3).intoArray(dst, d0 + 3 * ds);
+    }
+
+    private static void bt6(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        FloatVector v0 = load(src, s0), v1 = load(src, s0 + ss), v2 = load(src, s0 + 2 * ss), v3 = load(src, s0 + 3 * ss);
         FloatVector v4 = load(src, s0 + 4 * ss), v5 = load(src, s0 + 5 * ss);
         FloatVector s12 = v1.add(v2), d12 = v1.sub(v2), s34 = v3.add(v4), d43 = v4.sub(v3), d42 = v4.sub(v2), d31 = v3.sub(v1);
         v0.mul(4f).add(v4).sub(v2.mul(5f)).intoArray(dst, d0);
@@ -179,14 +186,20 @@ final class Conv2dWinogradLanes {
     }
 
     private static void b(int alpha, float[] src, int s0, int ss, float[] dst, int d0, int ds, boolean add) {
+        if (alpha == 4) b4(src, s0, ss, dst, d0, ds, add);
+        else b6(src, s0, ss, dst, d0, ds, add);
+    }
+
+    private static void b4(float[] src, int s0, int ss, float[] dst, int d0, int ds, boolean add) {
         FloatVector v0 = load(src, s0), v1 = load(src, s0 + ss), v2 = load(src, s0 + 2 * ss), v3 = load(src, s0 + 3 * ss);
-        if (alpha == 4) {
-            put(dst, d0, v0, add);
-            put(dst, d0 + ds, v1.sub(v2).add(v3), add);
-            put(dst, d0 + 2 * ds, v1.add(v2).sub(v0), add);
-            put(dst, d0 + 3 * ds, v3.neg(), add);
-            return;
-        }
+        put(dst, d0, v0, add);
+        put(dst, d0 + ds, v1.sub(v2).add(v3), add);
+        put(dst, d0 + 2 * ds, v1.add(v2).sub(v0), add);
+        put(dst, d0 + 3 * ds, v3.neg(), add);
+    }
+
+    private static void b6(float[] src, int s0, int ss, float[] dst, int d0, int ds, boolean add) {
+        FloatVector v0 = load(src, s0), v1 = load(src, s0 + ss), v2 = load(src, s0 + 2 * ss), v3 = load(src, s0 + 3 * ss);
         FloatVector v4 = load(src, s0 + 4 * ss), v5 = load(src, s0 + 5 * ss);
         FloatVector s12 = v1.add(v2), d12 = v1.sub(v2), s34 = v3.add(v4), d34 = v3.sub(v4);
         put(dst, d0, v0.mul(4f), add);
@@ -202,27 +215,41 @@ final class Conv2dWinogradLanes {
     }
 
     private static void at(int alpha, float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        if (alpha == 4) at4(src, s0, ss, dst, d0, ds);
+        else at6(src, s0, ss, dst, d0, ds);
+    }
+
+    private static void at4(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
         FloatVector m0 = load(src, s0), m1 = load(src, s0 + ss), m2 = load(src, s0 + 2 * ss), m3 = load(src, s0 + 3 * ss);
-        if (alpha == 4) {
-            m0.add(m1).add(m2).intoArray(dst, d0);
-            m1.sub(m2).sub(m3).intoArray(dst, d0 + ds);
-            return;
-        }
+        m0.add(m1).add(m2).intoArray(dst, d0);
+        m1.sub(m2).sub(m3).intoArray(dst, d0 + ds);
+    }
+
+    private static void at6(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        FloatVector m0 = load(src, s0), m1 = load(src, s0 + ss), m2 = load(src, s0 + 2 * ss), m3 = load(src, s0 + 3 * ss);
         FloatVector m4 = load(src, s0 + 4 * ss), m5 = load(src, s0 + 5 * ss);
         m0.add(m1.add(m2)).add(m3.add(m4)).intoArray(dst, d0);
         m1.sub(m2).add(m3.sub(m4).mul(2f)).add(m5).intoArray(dst, d0 + ds);
     }
 
     private static void a(int alpha, float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        if (alpha == 4) a4(src, s0, ss, dst, d0, ds);
+        else a6(src, s0, ss, dst, d0, ds);
+    }
+
+    private static void a4(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
         FloatVector y0 = load(src, s0), y1 = load(src, s0 + ss);
         y0.intoArray(dst, d0);
         y0.add(y1).intoArray(dst, d0 + ds);
         y0.sub(y1).intoArray(dst, d0 + 2 * ds);
-        if (alpha == 4) {
-            y1.neg().intoArray(dst, d0 + 3 * ds);
-            return;
-        }
-        FloatVector twice = y1.add(y1);
+        y1.neg().intoArray(dst, d0 + 3 * ds);
+    }
+
+    private static void a6(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        FloatVector y0 = load(src, s0), y1 = load(src, s0 + ss), twice = y1.add(y1);
+        y0.intoArray(dst, d0);
+        y0.add(y1).intoArray(dst, d0 + ds);
+        y0.sub(y1).intoArray(dst, d0 + 2 * ds);
         y0.add(twice).intoArray(dst, d0 + 3 * ds);
         y0.sub(twice).intoArray(dst, d0 + 4 * ds);
         y1.intoArray(dst, d0 + 5 * ds);
