@@ -21,7 +21,8 @@ public final class BenchMain {
               compare [options] AlexNet / AlexNet-BN training step and inference in jgluon, PyTorch (and
                                MXNet via DJL when bench-mxnet is built), alternating; ratios (--help)
               scaling [options] the training step at 1, 2, ... N threads with the speed-up (--help)
-              breakdown [opts] per-layer forward/backward time of the training step, GFLOPS vs peak (--help)""";
+              breakdown [opts] per-layer forward/backward time of the training step, GFLOPS vs peak (--help)
+              regions [opts]   where the threads of a training step wait, per parallel loop (--help)""";
 
     private BenchMain() {}
 
@@ -37,6 +38,7 @@ public final class BenchMain {
             case "compare" -> org.jgluon.bench.compare.Compare.main(rest);
             case "scaling" -> org.jgluon.bench.compare.Scaling.main(rest);
             case "breakdown" -> org.jgluon.bench.compare.Breakdown.main(rest);
+            case "regions" -> org.jgluon.bench.compare.Regions.main(rest);
             default -> {
                 System.err.println("bench: unknown sub-command '" + args[0] + "'\n" + USAGE);
                 System.exit(2);

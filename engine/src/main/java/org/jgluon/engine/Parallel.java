@@ -1,21 +1,17 @@
 package org.jgluon.engine;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
-
 /**
- * The one thread pool of the process. Kernels never create threads: they call
- * {@link #forRange(int, int, RangeBody)}, which splits {@code [0, n)} into contiguous chunks,
- * runs one in the calling thread and the others on the pool, and returns when all are done.
+ * The one thread pool of the process ({@link WorkerPool}). Kernels never create threads: they
+ * call {@link #forRange(int, int, RangeBody)}, which splits {@code [0, n)} into contiguous chunks
+ * that the calling thread and the pool's workers claim one at a time, and returns when all are done.
  *
  * <p>The thread count comes from {@code -Djgluon.threads}, then {@code JGLUON_THREADS}, then the
  * number of cores, and can be changed with {@link #setThreads(int)}. Chunk boundaries depend only
  * on {@code n}, {@code grain} and the thread count, so a kernel that reduces in a fixed order per
- * chunk gives the same bits for the same thread count. Kernels whose results must not depend on
- * the thread count at all (reductions across the split dimension) split on fixed-size blocks
- * with {@link #forBlocks(int, int, RangeBody)} instead.
+ * chunk gives the same bits for the same thread count, whichever thread runs which chunk.
+ * Kernels whose results must not depend on the thread count at all (reductions across the split
+ * dimension) split on fixed-size blocks with {@link #forBlocks(int, int, RangeBody)} instead; its
+ * blocks go one at a time to whichever thread is free, so uneven blocks balance themselves.
  */
 public final class Parallel {
 
@@ -26,7 +22,7 @@ public final class Parallel {
     }
 
     private static volatile int threads = defaultThreads();
-    private static volatile ExecutorService pool;
+    private static volatile WorkerPool pool;
     private static final ThreadLocal<Boolean> IN_WORKER = ThreadLocal.withInitial(() -> false);
 
     private Parallel() {}
@@ -56,31 +52,28 @@ public final class Parallel {
         if (n < 1) throw new IllegalArgumentException("Parallel.setThreads: want at least 1 thread, got " + n);
         if (n == threads) return;
         threads = n;
-        ExecutorService old = pool;
+        WorkerPool old = pool;
         pool = null;
         if (old != null) old.shutdown();
     }
 
-    private static ExecutorService pool() {
-        ExecutorService p = pool;
+    private static WorkerPool pool() {
+        WorkerPool p = pool;
         if (p == null) {
             synchronized (Parallel.class) {
                 p = pool;
                 if (p == null) {
-                    int workers = Math.max(1, threads - 1);
-                    p = Executors.newFixedThreadPool(workers, r -> {
-                        Thread t = new Thread(() -> {
-                            IN_WORKER.set(true);
-                            r.run();
-                        }, "jgluon-worker");
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    p = new WorkerPool(threads);
                     pool = p;
                 }
             }
         }
         return p;
+    }
+
+    /** Called by a pool worker as it starts: nested parallel loops run inline there. */
+    static void markWorker() {
+        IN_WORKER.set(true);
     }
 
     /**
@@ -103,20 +96,29 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        runChunks(chunks, c -> body.run(chunkStart(n, chunks, c), chunkStart(n, chunks, c + 1)));
+        runTasks(chunks, c -> body.run(chunkStart(n, chunks, c), chunkStart(n, chunks, c + 1)));
     }
 
     /**
-     * Runs {@code body} on the fixed blocks {@code [b*block, min(n, (b+1)*block))}, spread over the
-     * threads. The blocks do not depend on the thread count, so per-block partial results combined
-     * in block order are bit-identical for any number of threads.
+     * Runs {@code body} on the fixed blocks {@code [b*block, min(n, (b+1)*block))}, one call per
+     * block, each claimed by whichever thread is free. The blocks do not depend on the thread
+     * count, so per-block partial results combined in block order are bit-identical for any number
+     * of threads; a body must not carry state from one block to the next.
      */
     public static void forBlocks(int n, int block, RangeBody body) {
         if (n <= 0) return;
         if (block <= 0) throw new IllegalArgumentException("Parallel.forBlocks: block must be positive, got " + block);
-        int blocks = (n + block - 1) / block;
-        forRange(blocks, 1, (lo, hi) -> {
-            for (int b = lo; b < hi; b++) body.run(b * block, Math.min(n, (b + 1) * block));
+        int blocks = (int) ((n + (long) block - 1) / block);
+        if (blocks <= 1 || threads <= 1 || IN_WORKER.get()) {
+            for (int b = 0; b < blocks; b++) body.run(b * block, (int) Math.min(n, (long) (b + 1) * block));
+            return;
+        }
+        // a task is one block, or a run of consecutive blocks past the pool's task limit
+        int per = (blocks + WorkerPool.MAX_TASKS - 1) / WorkerPool.MAX_TASKS, tasks = (blocks + per - 1) / per;
+        runTasks(tasks, t -> {
+            for (int b = t * per, end = Math.min(blocks, b + per); b < end; b++) {
+                body.run(b * block, (int) Math.min(n, (long) (b + 1) * block));
+            }
         });
     }
 
@@ -124,43 +126,14 @@ public final class Parallel {
         return (int) ((long) n * c / chunks);
     }
 
-    private interface Chunk {
-        void run(int c);
-    }
-
-    private static void runChunks(int chunks, Chunk chunk) {
-        ExecutorService p = pool();
-        CountDownLatch done = new CountDownLatch(chunks - 1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        for (int c = 1; c < chunks; c++) {
-            final int id = c;
-            p.execute(() -> {
-                try {
-                    chunk.run(id);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                } finally {
-                    done.countDown();
-                }
-            });
-        }
+    /** Runs the tasks on the pool, the calling thread taking its share as a worker would. */
+    private static void runTasks(int count, WorkerPool.Tasks tasks) {
+        WorkerPool p = pool();
+        IN_WORKER.set(true);
         try {
-            IN_WORKER.set(true);
-            chunk.run(0);
-        } catch (Throwable t) {
-            failure.compareAndSet(null, t);
+            p.run(count, tasks);
         } finally {
             IN_WORKER.set(false);
         }
-        try {
-            done.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a parallel loop", e);
-        }
-        Throwable t = failure.get();
-        if (t instanceof RuntimeException re) throw re;
-        if (t instanceof Error er) throw er;
-        if (t != null) throw new IllegalStateException(t);
     }
 }

@@ -211,7 +211,6 @@ public final class Compare {
     }
 
     static double median(List<Double> xs) {
-        double[] v = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return org.jgluon.bench.Stats.median(xs.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 
+import org.jgluon.bench.Stats;
+
 /**
  * One convolution pass of two (or more) builds side by side in ONE JVM: each benchmarks.jar in a
  * class loader of its own (its own classes, JIT code and thread pool), the builds' calls
@@ -94,9 +96,9 @@ public final class ConvJarCompare {
         }
         System.out.printf("%s at %d, pass %s, batch 128, %d thread(s), %.2f GFLOP, %d interleaved repetitions, load %.1f%n",
                 layer, size, pass, threads, flops / 1e9, reps, os.getSystemLoadAverage());
-        double first = threads == 1 ? median(own[0]) : mean(cpu[0]);
+        double first = threads == 1 ? Stats.median(own[0]) : mean(cpu[0]);
         for (int j = 0; j < jars; j++) {
-            double measure = threads == 1 ? median(own[j]) : mean(cpu[j]);
+            double measure = threads == 1 ? Stats.median(own[j]) : mean(cpu[j]);
             System.out.printf("  %-40s %s %7.2f ms (%4.0f GFLOPS)   best wall %7.2f ms   speed vs the first %.2f×%n",
                     args[5 + j], threads == 1 ? "thread CPU, median" : "process CPU/thread, mean", measure, flops / 1e6 / measure,
                     Arrays.stream(wall[j]).min().orElse(0), first / measure);
@@ -105,12 +107,6 @@ public final class ConvJarCompare {
 
     private static int dim(Object g, String name) throws ReflectiveOperationException {
         return (int) g.getClass().getMethod(name).invoke(g);
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 
     private static double mean(double[] v) {
