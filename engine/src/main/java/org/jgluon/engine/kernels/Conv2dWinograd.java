@@ -38,12 +38,18 @@ import org.jgluon.engine.kernels.Conv2dWinogradTransforms.Tiles;
  * <p>The Winograd-domain buffers hold row (channel or filter, ξ) at (row·α² + ξ)·P' (P' = P, or
  * P + 16 when P is a multiple of 512 floats, which would put a tile's α² values in one L1 set): a
  * tile's values of one channel lie in one run of α²·P' floats, not in α² matrices megabytes apart;
- * the GEMM of ξ reads its B (and writes its C) with a leading dimension of α²·P'.
+ * the GEMM of ξ reads its B (and writes its C) with a leading dimension of α²·P'. (Session 4's
+ * F(2×2, 5×5) measured this layout 1.63× → 1.68× on conv2's forward; F(2×2, 3×3)'s 16 matrices
+ * {@code xiStride} apart ran within ±3 % of it here, so one layout for both.)
  */
 public final class Conv2dWinograd {
 
-    /** Columns (tiles × images) a forward or input-gradient block aims at: the GEMMs' n. */
-    static final int TARGET_COLUMNS = Integer.getInteger("jgluon.winograd.cols", 256);
+    /**
+     * Columns (tiles × images) a forward or input-gradient block aims at: the GEMMs' n. At 96 (4
+     * tiles per image) 32 images: 4 blocks of a batch of 128 over 2 threads (256 ran alike, 64 slower);
+     * larger lane groups than that still take whole images when they fit the cap ({@link #blocking}).
+     */
+    static final int TARGET_COLUMNS = 128;
     /** Columns of a weight-gradient block (the GEMMs' k): fewer, deeper updates of dU. */
     static final int WEIGHT_COLUMNS = 512;
     /** Cap on one Winograd-domain buffer of a forward or input-gradient block (α²·max(C, F)·P floats, per thread). */
@@ -176,23 +182,13 @@ public final class Conv2dWinograd {
         float[][] v = {Scratch.SHARED_V.of(vFloats), Scratch.SHARED_V2.of(vFloats)};
         float[][] dm = {Scratch.SHARED_M.of(mFloats), Scratch.SHARED_M2.of(mFloats)};
         float[] planes = bl.laneRows() < t.th() ? Scratch.SHARED_PLANES.of(c * Conv2dWinogradLanes.planeFloats(t)) : null;
-        if (PIPELINE) {
-            for (int k = 0; k <= blocks; k++) {
-                Block now = k < blocks ? bl.block(t, k) : null, before = k > 0 ? bl.block(t, k - 1) : null;
-                weightRegion(g, t, x, xOff, dy, dyOff, now, v[k & 1], dm[k & 1], planes, before, v[(k + 1) & 1],
-                        dm[(k + 1) & 1], k > 1 ? 1f : 0f, du, us);
-            }
-        } else {
-            for (int k = 0; k < blocks; k++) {
-                Block now = bl.block(t, k);
-                weightRegion(g, t, x, xOff, dy, dyOff, now, v[0], dm[0], planes, null, null, null, 0f, du, us);
-                weightRegion(g, t, x, xOff, dy, dyOff, null, null, null, planes, now, v[0], dm[0], k > 0 ? 1f : 0f, du, us);
-            }
+        for (int k = 0; k <= blocks; k++) {
+            Block now = k < blocks ? bl.block(t, k) : null, before = k > 0 ? bl.block(t, k - 1) : null;
+            weightRegion(g, t, x, xOff, dy, dyOff, now, v[k & 1], dm[k & 1], planes, before, v[(k + 1) & 1], dm[(k + 1) & 1],
+                    k > 1 ? 1f : 0f, du, us);
         }
         Parallel.forRange(f, 1, (lo, hi) -> Conv2dWinogradWeights.weightsAdjoint(r, du, us, c, lo, hi, dw, dwOff, accumulate));
     }
-
-    static final boolean PIPELINE = !"false".equals(System.getProperty("jgluon.winograd.pipeline"));
 
     /**
      * One parallel region of the weight gradient: the α² GEMMs {@code dU[ξ] = beta·dU[ξ] + dM[ξ]·V[ξ]ᵀ}
@@ -248,13 +244,7 @@ public final class Conv2dWinograd {
      * with xs = P' and rs = α²·P' ({@link Conv2dWinograd}'s class comment).
      */
     record Domain(int xs, int rs, int floats) {
-        static final boolean XI_MAJOR = "xi".equals(System.getProperty("jgluon.winograd.layout"));
-
         static Domain of(Tiles t, int rows, int p) {
-            if (XI_MAJOR) {
-                int xs = Conv2dWinogradTransforms.xiStride(rows * p);
-                return new Domain(xs, p, t.xi() * xs);
-            }
             int padded = p % 512 == 0 ? p + 16 : p;
             return new Domain(padded, t.xi() * padded, rows * t.xi() * padded);
         }
@@ -325,19 +315,19 @@ public final class Conv2dWinograd {
 
     /**
      * The blocks for about {@code target} columns each, under {@code cap} floats per Winograd-domain
-     * buffer: sizes only, never the thread count. Lane groups take whole images when a group fits
-     * the target (as many groups as do), else one group's tile rows, so that a block is never
-     * narrower than a lane group's tile row (the lane form's transforms are several times cheaper:
-     * at 224, 16 images of 36 tiles ran the forward 1.3× faster than scalar blocks of 3). Lane form
-     * needs a group's planes under {@link #MAX_PLANE_FLOATS} when it takes tile rows. The rest
-     * (scalar): whole images when one fits, else one image's tile rows.
+     * buffer: sizes only, never the thread count. Lane groups take whole images whenever one group
+     * fits the cap (as many groups as fit the target, at least one: the lane form's transforms are
+     * several times cheaper than the scalar ones, and at 224 16 images of 36 tiles ran the forward
+     * 1.3× faster than scalar blocks of 3), else one group's tile rows (conv2 at 224), which needs
+     * the group's planes under {@link #MAX_PLANE_FLOATS}. The rest (scalar): whole images when one
+     * fits the target, else one image's tile rows.
      */
     static Blocking blocking(Conv2dGeometry g, Tiles t, int target, int cap) {
         int n = g.n(), th = t.th(), tw = t.tw(), per = t.perImage();
         int fit = Math.max(1, cap / (t.xi() * Math.max(g.c(), g.f()))), cols = Math.max(1, Math.min(target, fit));
         int laneEnd = n / LANES * LANES, laneImages = LANES, laneRows = th;
-        if (LANES * per <= cols) {
-            laneImages = Math.min(laneEnd, cols / (LANES * per) * LANES);
+        if (LANES * per <= fit) {
+            laneImages = Math.max(LANES, Math.min(laneEnd, cols / (LANES * per) * LANES));
         } else {
             laneRows = Math.max(1, Math.min(th, cols / (LANES * tw)));
             long planes = (long) g.c() * Conv2dWinogradLanes.planeFloats(t);
@@ -345,7 +335,7 @@ public final class Conv2dWinograd {
         }
         int tailImages = per <= cols ? Math.max(1, cols / per) : 1;
         int tailRows = per <= cols ? th : Math.max(1, Math.min(th, cols / tw));
-        return new Blocking(n, th, laneEnd, Math.max(LANES, laneImages), laneRows, tailImages, tailRows);
+        return new Blocking(n, th, laneEnd, laneImages, laneRows, tailImages, tailRows);
     }
 
     @FunctionalInterface
@@ -423,11 +413,14 @@ public final class Conv2dWinograd {
                                        boolean accumulate) {
         int c = g.c(), in = g.inPixels(), nb = b.i1() - b.i0();
         if (b.lanes()) {
-            float[] buf = Scratch.PLANE.of(Conv2dWinogradLanes.planeFloats(t)), tmp = Scratch.TMP.of(Conv2dWinogradLanes.tmpFloats(t));
+            // whole images: one channel's plane at a time; a group's tile rows: one plane per channel, kept
+            int pf = Conv2dWinogradLanes.planeFloats(t), step = b.wholeImages(t) ? 0 : pf;
+            float[] buf = b.wholeImages(t) ? Scratch.PLANE.of(pf) : Scratch.PLANES.of(c * pf);
+            float[] tmp = Scratch.TMP.of(Conv2dWinogradLanes.tmpFloats(t));
             for (int gi = 0; gi < nb; gi += LANES) {
                 for (int ch = 0; ch < c; ch++) {
-                    Conv2dWinogradLanes.inputAdjoint(g, t, b.ty0(), b.ty1(), dv, ch * vd.rs() + gi, vd.xs(), nb, tmp, buf, dx,
-                            dxOff + ((b.i0() + gi) * c + ch) * in, c * in, accumulate);
+                    Conv2dWinogradLanes.inputAdjoint(g, t, b.ty0(), b.ty1(), dv, ch * vd.rs() + gi, vd.xs(), nb, tmp, buf,
+                            ch * step, dx, dxOff + ((b.i0() + gi) * c + ch) * in, c * in, accumulate);
                 }
             }
             return;

@@ -75,28 +75,31 @@ final class Conv2dWinogradLanes {
 
     /**
      * The adjoint of {@link #input}: B dV Bᵀ of the tiles of rows [ty0, ty1) added into the lane
-     * plane {@code buf} (its rows [2·ty0, 2·ty1 + α − 2) zeroed here), then those rows inside the
-     * image into the LANES images' dx planes at {@code dxOff + lane·imageStride}, as
-     * {@link Conv2dWinogradTransforms#toImage} does for one.
+     * plane at {@code buf[bufOff]} (zeroed here with the first tile row), then the plane rows no
+     * later tile row touches (up to 2·ty1, or the end with the last) into the LANES images' dx planes
+     * at {@code dxOff + lane·imageStride}, written or ({@code accumulate}) added. A lane group's
+     * tile-row blocks keep one plane per channel across the blocks, so that every row goes out once:
+     * a block flushing its own rows sent the α − 2 rows it shares with the next twice, and zeroed and
+     * scattered 3× the rows of conv2 at 224 (one tile row per block; its input gradient ran at 0.8×).
      */
     static void inputAdjoint(Conv2dGeometry g, Tiles t, int ty0, int ty1, float[] dv, int dvOff, int xs, int tileStride,
-                             float[] tmp, float[] buf, float[] dx, int dxOff, int imageStride, boolean accumulate) {
+                             float[] tmp, float[] buf, int bufOff, float[] dx, int dxOff, int imageStride, boolean accumulate) {
         int alpha = t.alpha(), wp = t.wp(), rowStep = wp * LANES, o = dvOff;
-        Arrays.fill(buf, 2 * ty0 * rowStep, t.rowsEnd(ty1) * rowStep, 0f);
+        if (ty0 == 0) Arrays.fill(buf, bufOff, bufOff + planeFloats(t), 0f);
         for (int ty = ty0; ty < ty1; ty++) {
             for (int tx = 0; tx < t.tw(); tx++, o += tileStride) {
-                int at = (2 * ty * wp + 2 * tx) * LANES;
+                int at = bufOff + (2 * ty * wp + 2 * tx) * LANES;
                 for (int i = 0; i < alpha; i++) b(alpha, dv, o + i * alpha * xs, xs, tmp, i * alpha * LANES, LANES, false);
                 for (int k = 0; k < alpha; k++) b(alpha, tmp, k * LANES, alpha * LANES, buf, at + k * LANES, rowStep, true);
             }
         }
-        int w = g.w(), shared = ty0 > 0 ? 2 * ty0 + alpha - 2 : 0;
-        int r0 = Math.max(2 * ty0, g.padH()), r1 = Math.min(t.rowsEnd(ty1), g.padH() + g.h());
+        int w = g.w(), rowsEnd = ty1 == t.th() ? t.hp() : 2 * ty1;
+        int r0 = Math.max(2 * ty0, g.padH()), r1 = Math.min(rowsEnd, g.padH() + g.h());
         for (int lane = 0; lane < LANES; lane++) {
             int dst = dxOff + lane * imageStride;
             for (int r = r0; r < r1; r++) {
-                int src = (r * wp + g.padW()) * LANES + lane, d = dst + (r - g.padH()) * w;
-                if (accumulate || r < shared) {
+                int src = bufOff + (r * wp + g.padW()) * LANES + lane, d = dst + (r - g.padH()) * w;
+                if (accumulate) {
                     for (int ix = 0; ix < w; ix++, src += LANES) dx[d + ix] += buf[src];
                 } else {
                     for (int ix = 0; ix < w; ix++, src += LANES) dx[d + ix] = buf[src];
