@@ -35,12 +35,12 @@ import org.jgluon.engine.kernels.Conv2dWinogradTransforms.Tiles;
  * transforms and the previous block's α² GEMMs ({@link #backwardWeights}), each dU[ξ] adding the
  * blocks in block order: the bits do not depend on the thread count.
  *
- * <p>The Winograd-domain buffers hold row (channel or filter, ξ) at (row·α² + ξ)·P' (P' = P, or
- * P + 16 when P is a multiple of 512 floats, which would put a tile's α² values in one L1 set): a
- * tile's values of one channel lie in one run of α²·P' floats, not in α² matrices megabytes apart;
- * the GEMM of ξ reads its B (and writes its C) with a leading dimension of α²·P'. (Session 4's
- * F(2×2, 5×5) measured this layout 1.63× → 1.68× on conv2's forward; F(2×2, 3×3)'s 16 matrices
- * {@code xiStride} apart ran within ±3 % of it here, so one layout for both.)
+ * <p>The Winograd-domain buffers are α² matrices (rows × P), {@code xiStride} apart ({@link Domain}):
+ * session 4's F(2×2, 3×3) layout. F(2×2, 5×5)'s rows (channel, ξ) at (row·36 + ξ)·P put a GEMM's
+ * rows 36·P floats apart, a multiple of 4 KiB whenever 36·P is (and 16·P at 96 for 3×3: 2048
+ * floats, every row of B in one L1 set while SGEMM packs it); in one JVM on one core it ran the
+ * 3×3 passes 0.89-0.98× of this layout (conv4 at 96: forward 0.96×, input gradient 0.91×) and
+ * conv2 alike within the noise (0.95-1.05×).
  */
 public final class Conv2dWinograd {
 
@@ -240,13 +240,14 @@ public final class Conv2dWinograd {
     }
 
     /**
-     * Where a block's Winograd-domain values lie: value (row, ξ, column) at row·rs + ξ·xs + column,
-     * with xs = P' and rs = α²·P' ({@link Conv2dWinograd}'s class comment).
+     * Where a block's Winograd-domain values lie: value (row, ξ, column) at ξ·xs + row·rs + column,
+     * rs = P (each of the α² matrices contiguous, as the GEMMs read and write them) and xs =
+     * {@link Conv2dWinogradTransforms#xiStride} (the matrices one cache line apart in the L1 sets).
      */
     record Domain(int xs, int rs, int floats) {
         static Domain of(Tiles t, int rows, int p) {
-            int padded = p % 512 == 0 ? p + 16 : p;
-            return new Domain(padded, t.xi() * padded, rows * t.xi() * padded);
+            int xs = Conv2dWinogradTransforms.xiStride(rows * p);
+            return new Domain(xs, p, t.xi() * xs);
         }
     }
 
