@@ -35,12 +35,9 @@ import org.jgluon.engine.kernels.Conv2dWinogradTransforms.Tiles;
  * transforms and the previous block's α² GEMMs ({@link #backwardWeights}), each dU[ξ] adding the
  * blocks in block order: the bits do not depend on the thread count.
  *
- * <p>The Winograd-domain buffers are α² matrices (rows × P), {@code xiStride} apart ({@link Domain}):
- * session 4's F(2×2, 3×3) layout. F(2×2, 5×5)'s rows (channel, ξ) at (row·36 + ξ)·P put a GEMM's
- * rows 36·P floats apart, a multiple of 4 KiB whenever 36·P is (and 16·P at 96 for 3×3: 2048
- * floats, every row of B in one L1 set while SGEMM packs it); in one JVM on one core it ran the
- * 3×3 passes 0.89-0.98× of this layout (conv4 at 96: forward 0.96×, input gradient 0.91×) and
- * conv2 alike within the noise (0.95-1.05×).
+ * <p>The Winograd-domain buffers are α² matrices of rows × P ({@link Domain}: matrix-major for
+ * 3×3, row-interleaved for 5×5, where 36 matrices megabytes apart were more streams than the
+ * prefetchers follow).
  */
 public final class Conv2dWinograd {
 
@@ -50,8 +47,12 @@ public final class Conv2dWinograd {
      * larger lane groups than that still take whole images when they fit the cap ({@link #blocking}).
      */
     static final int TARGET_COLUMNS = 128;
-    /** Columns of a weight-gradient block (the GEMMs' k): fewer, deeper updates of dU. */
-    static final int WEIGHT_COLUMNS = 512;
+    /**
+     * Columns of a weight-gradient block (the GEMMs' k): fewer, deeper updates of dU and fewer
+     * parallel regions. conv2 at 224 ran 0.94× of session 4 with 416 (2 tile rows of a lane group)
+     * where that took 832; the 3×3 layers keep their 512 (128 images at 96) and 576 (16 at 224).
+     */
+    static final int WEIGHT_COLUMNS = 1024;
     /** Cap on one Winograd-domain buffer of a forward or input-gradient block (α²·max(C, F)·P floats, per thread). */
     static final int MAX_DOMAIN_FLOATS = 1 << 22;
     /** The same cap for the weight gradient, whose buffers are the calling thread's, shared by the workers. */
@@ -240,12 +241,22 @@ public final class Conv2dWinograd {
     }
 
     /**
-     * Where a block's Winograd-domain values lie: value (row, ξ, column) at ξ·xs + row·rs + column,
-     * rs = P (each of the α² matrices contiguous, as the GEMMs read and write them) and xs =
-     * {@link Conv2dWinogradTransforms#xiStride} (the matrices one cache line apart in the L1 sets).
+     * Where a block's Winograd-domain values lie: value (row, ξ, column) at ξ·xs + row·rs + column.
+     * F(2×2, 3×3): xs = {@link Conv2dWinogradTransforms#xiStride}, rs = P (16 contiguous matrices one
+     * cache line apart in the L1 sets). F(2×2, 5×5): xs = P', rs = 36·P' (a tile's 36 values of one
+     * row in one run of 36·P' floats; P' = P + 16 when P is a multiple of 256, where 36·P' would be
+     * a multiple of 4 KiB and put a GEMM's rows in one L1 set). Why two orders: each tile touches
+     * one value in each of the α² matrices, 16 streams the prefetchers follow but not 36 megabytes
+     * apart; and 3×3's 16·P rows were 4 KiB multiples at 96 (P = 128). Measured in one JVM, one
+     * core: 3×3 in the interleaved order 0.89-0.98× per pass (conv4 at 96: input gradient 0.91×);
+     * conv2 in the ξ-major one 0.96× at 96 (forward, weights) and 0.96× at 224 over the three passes.
      */
     record Domain(int xs, int rs, int floats) {
         static Domain of(Tiles t, int rows, int p) {
+            if (t.alpha() == 6) {
+                int padded = p % 256 == 0 ? p + 16 : p;
+                return new Domain(padded, t.xi() * padded, rows * t.xi() * padded);
+            }
             int xs = Conv2dWinogradTransforms.xiStride(rows * p);
             return new Domain(xs, p, t.xi() * xs);
         }
