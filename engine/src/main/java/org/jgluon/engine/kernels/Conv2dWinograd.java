@@ -23,8 +23,8 @@ import org.jgluon.engine.kernels.Conv2dWinogradTransforms.Tiles;
  * would be 16·C·4608 floats per layer).
  *
  * <p>Blocks: whole lane groups of {@link Conv2dWinogradLanes#LANES} images (one image per vector
- * lane) — several groups of whole images, or one group's tile rows when a group has more tiles than
- * a block — run the lane-form transforms; the images past the last whole group (batch tails,
+ * lane) — several groups of whole images, or one group's tile rows when a group's Winograd-domain
+ * buffer would pass the cap ({@link #blocking}) — run the lane-form transforms; the images past the last whole group (batch tails,
  * batches under 16) the scalar ones, on whole images or one image's tile rows. The sizes depend on
  * the geometry only, never on the thread count.
  *
@@ -34,6 +34,10 @@ import org.jgluon.engine.kernels.Conv2dWinogradTransforms.Tiles;
  * The weight gradient runs its blocks in order, one parallel region per block doing that block's
  * transforms and the previous block's α² GEMMs ({@link #backwardWeights}), each dU[ξ] adding the
  * blocks in block order: the bits do not depend on the thread count.
+ *
+ * <p>Scratch is per thread and kept (no large allocation per call once warm): per worker a block's
+ * V and M under {@link #MAX_DOMAIN_FLOATS} each; in the calling thread the packed weights, dU and
+ * the weight gradient's two sets of V and dM (conv2 at 224: 4 × 36·(96 or 256)·848 floats, 86 MB).
  *
  * <p>The Winograd-domain buffers are α² matrices of rows × P ({@link Domain}: matrix-major for
  * 3×3, row-interleaved for 5×5, where 36 matrices megabytes apart were more streams than the
@@ -476,8 +480,9 @@ public final class Conv2dWinograd {
                                         float[] dm, Domain md) {
         int f = g.f(), out = g.outPixels(), nb = b.i1() - b.i0();
         if (b.lanes()) {
-            float[] buf = Scratch.OUT.of(Conv2dWinogradLanes.outputFloats(t, b.ty1() - b.ty0()));
-            float[] tmp = Scratch.TMP.of(Conv2dWinogradLanes.tmpFloats(t));
+            int size = Conv2dWinogradLanes.outputFloats(t, b.ty1() - b.ty0());
+            float[] buf = Scratch.OUT.of(size), tmp = Scratch.TMP.of(Conv2dWinogradLanes.tmpFloats(t));
+            Arrays.fill(buf, 0, size, 0f); // the zeros past (oh, ow)
             for (int gi = 0; gi < nb; gi += LANES) {
                 for (int ff = f0; ff < f1; ff++) {
                     Conv2dWinogradLanes.outputAdjoint(g, t, b.ty0(), b.ty1(), dy, dyOff + ((b.i0() + gi) * f + ff) * out, f * out,
