@@ -109,9 +109,9 @@ final class Conv2dWinogradLanes {
     }
 
     /**
-     * y of one filter for a lane group, the rows of tile rows [ty0, ty1): Aᵀ M A per tile into
-     * {@code buf} ({@link #outputFloats}), then the part inside (oh, ow) plus the bias into each
-     * image's plane at {@code yOff + lane·imageStride}.
+     * y of one filter for a lane group, the rows of tile rows [ty0, ty1): Aᵀ M A + bias per tile
+     * into {@code buf} ({@link #outputFloats}), then the part inside (oh, ow) into each image's
+     * plane at {@code yOff + lane·imageStride}.
      */
     static void output(Conv2dGeometry g, Tiles t, int ty0, int ty1, float[] m, int mOff, int xs, int tileStride, float bias,
                        float[] tmp, float[] buf, float[] y, int yOff, int imageStride) {
@@ -120,7 +120,7 @@ final class Conv2dWinogradLanes {
             for (int tx = 0; tx < t.tw(); tx++, o += tileStride) {
                 int to = (2 * (ty - ty0) * 2 * t.tw() + 2 * tx) * LANES;
                 for (int i = 0; i < alpha; i++) at(alpha, m, o + i * alpha * xs, xs, tmp, i * 2 * LANES, LANES);
-                for (int c = 0; c < 2; c++) at(alpha, tmp, c * LANES, 2 * LANES, buf, to + c * LANES, rowStep);
+                for (int c = 0; c < 2; c++) atPlus(alpha, tmp, c * LANES, 2 * LANES, bias, buf, to + c * LANES, rowStep);
             }
         }
         int ow = g.ow(), oy0 = 2 * ty0, oy1 = Math.min(g.oh(), 2 * ty1);
@@ -128,7 +128,7 @@ final class Conv2dWinogradLanes {
             int dst = yOff + lane * imageStride;
             for (int oy = oy0; oy < oy1; oy++) {
                 int src = (oy - oy0) * rowStep + lane, d = dst + oy * ow;
-                for (int ox = 0; ox < ow; ox++, src += LANES) y[d + ox] = buf[src] + bias;
+                for (int ox = 0; ox < ow; ox++, src += LANES) y[d + ox] = buf[src];
             }
         }
     }
@@ -220,6 +220,19 @@ final class Conv2dWinogradLanes {
     private static void at(int alpha, float[] src, int s0, int ss, float[] dst, int d0, int ds) {
         if (alpha == 4) at4(src, s0, ss, dst, d0, ds);
         else at6(src, s0, ss, dst, d0, ds);
+    }
+
+    /** {@link #at} plus a constant: (Aᵀ s)[a] + bias, the scalar form's order. */
+    private static void atPlus(int alpha, float[] src, int s0, int ss, float bias, float[] dst, int d0, int ds) {
+        FloatVector m0 = load(src, s0), m1 = load(src, s0 + ss), m2 = load(src, s0 + 2 * ss), m3 = load(src, s0 + 3 * ss);
+        if (alpha == 4) {
+            m0.add(m1).add(m2).add(bias).intoArray(dst, d0);
+            m1.sub(m2).sub(m3).add(bias).intoArray(dst, d0 + ds);
+            return;
+        }
+        FloatVector m4 = load(src, s0 + 4 * ss), m5 = load(src, s0 + 5 * ss);
+        m0.add(m1.add(m2)).add(m3.add(m4)).add(bias).intoArray(dst, d0);
+        m1.sub(m2).add(m3.sub(m4).mul(2f)).add(m5).add(bias).intoArray(dst, d0 + ds);
     }
 
     private static void at4(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
