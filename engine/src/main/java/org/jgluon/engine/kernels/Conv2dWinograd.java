@@ -103,17 +103,17 @@ public final class Conv2dWinograd {
     /** y (n, f, oh, ow) = conv(x (n, c, h, w), w (f, c, r, r)) + bias (f) (bias may be null). */
     public static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
                                float[] bias, int biasOff, float[] y, int yOff) {
-        forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff, TARGET_COLUMNS);
+        forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff, TARGET_COLUMNS, MAX_DOMAIN_FLOATS);
     }
 
-    /** {@link #forward} with blocks of about {@code columns} columns (for tuning). */
+    /** {@link #forward} with blocks of about {@code columns} columns under {@code cap} (tuning, tests). */
     static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
-                        float[] bias, int biasOff, float[] y, int yOff, int columns) {
+                        float[] bias, int biasOff, float[] y, int yOff, int columns, int cap) {
         require(g);
         Tiles t = Tiles.of(g);
         int c = g.c(), f = g.f(), xi = t.xi();
         Sgemm.PackedA[] u = transformedWeights(g, w, wOff, false);
-        forEachBlock(g, t, blocking(g, t, columns, MAX_DOMAIN_FLOATS), b -> {
+        forEachBlock(g, t, blocking(g, t, columns, cap), b -> {
             Domain vd = Domain.of(t, c, b.p()), md = Domain.of(t, f, b.p());
             float[] v = Scratch.V.of(vd.floats()), m = Scratch.M.of(md.floats());
             inputs(g, t, b, x, xOff, 0, c, v, vd, null);
@@ -135,17 +135,17 @@ public final class Conv2dWinograd {
      */
     public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff,
                                     boolean accumulate) {
-        backwardData(g, dy, dyOff, w, wOff, dx, dxOff, accumulate, TARGET_COLUMNS);
+        backwardData(g, dy, dyOff, w, wOff, dx, dxOff, accumulate, TARGET_COLUMNS, MAX_DOMAIN_FLOATS);
     }
 
-    /** {@link #backwardData} with blocks of about {@code columns} columns (for tuning). */
+    /** {@link #backwardData} with blocks of about {@code columns} columns under {@code cap} (tuning, tests). */
     static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff,
-                             boolean accumulate, int columns) {
+                             boolean accumulate, int columns, int cap) {
         require(g);
         Tiles t = Tiles.of(g);
         int c = g.c(), f = g.f(), xi = t.xi();
         Sgemm.PackedA[] ut = transformedWeights(g, w, wOff, true);
-        forEachBlock(g, t, blocking(g, t, columns, MAX_DOMAIN_FLOATS), b -> {
+        forEachBlock(g, t, blocking(g, t, columns, cap), b -> {
             Domain vd = Domain.of(t, c, b.p()), md = Domain.of(t, f, b.p());
             float[] dm = Scratch.M.of(md.floats()), dv = Scratch.V.of(vd.floats());
             outputGradients(g, t, b, dy, dyOff, 0, f, dm, md);

@@ -205,6 +205,40 @@ class Conv2dWinogradTest {
     }
 
     /**
+     * A lane group cut into blocks of one tile row gives the bits of whole-image blocks, forward and
+     * input gradient (written and added): the group's input planes are kept for its later blocks,
+     * its input-gradient planes accumulate across them and every row goes out once, in order.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {3, 5})
+    void tileRowBlocksGiveTheBitsOfWholeImages(int k) {
+        Conv2dGeometry g = Conv2dGeometry.of(16, 3, 13, 11, 4, k, k, 1, 1, k / 2, k / 2 + 1, 1, 1, 1);
+        Random r = new Random(17);
+        float[] x = random(r, g.n() * g.c() * g.inPixels()), w = random(r, g.f() * g.colRows()), bias = random(r, g.f());
+        float[] dy = random(r, g.n() * g.f() * g.outPixels());
+        float[][] rows = new float[3][], whole = new float[3][];
+        // a cap that one lane group's tiles pass (4 filters · α² · 16 images · 6 tiles) makes one-tile-row blocks
+        int cap = 4 * (k + 1) * (k + 1) * 16 * 6 * 2;
+        for (int columns : new int[] {16, 1 << 20}) {   // one tile row of the group per block; all of it
+            float[] y = new float[dy.length], dxWritten = new float[x.length], dxAdded = random(new Random(18), x.length);
+            java.util.Arrays.fill(dxWritten, Float.NaN);
+            int limit = columns == 16 ? cap : Conv2dWinograd.MAX_DOMAIN_FLOATS;
+            Conv2dWinograd.forward(g, x, 0, w, 0, bias, 0, y, 0, columns, limit);
+            Conv2dWinograd.backwardData(g, dy, 0, w, 0, dxWritten, 0, false, columns, limit);
+            Conv2dWinograd.backwardData(g, dy, 0, w, 0, dxAdded, 0, true, columns, limit);
+            float[][] into = columns == 16 ? rows : whole;
+            into[0] = y;
+            into[1] = dxWritten;
+            into[2] = dxAdded;
+        }
+        Conv2dWinogradTransforms.Tiles t = Conv2dWinogradTransforms.Tiles.of(g);
+        Conv2dWinograd.Blocking small = Conv2dWinograd.blocking(g, t, 16, cap);
+        assertTrue(small.laneEnd() == 16 && small.laneRows() == 1 && t.th() > 1, "the small blocks should be single tile rows: " + small);
+        for (int j = 0; j < 3; j++) assertArrayEquals(whole[j], rows[j], "result " + j);
+        assertClose(Conv2dReference.forward(g, x, w, bias), rows[0], "y");
+    }
+
+    /**
      * The weights are transformed straight into SGEMM's packed layout, checked against
      * {@link Sgemm#pack} when the class loads (several K slices, all panel heights); a mismatch
      * silently falls back to transforming then packing, correct but slower: flag it here.
