@@ -36,7 +36,7 @@ import org.jgluon.engine.kernels.Conv2dWinogradTransforms.Tiles;
  * blocks in block order: the bits do not depend on the thread count.
  *
  * <p>Scratch is per thread and kept (no large allocation per call once warm): per worker a block's
- * V and M under {@link #MAX_DOMAIN_FLOATS} each; in the calling thread the packed weights, dU and
+ * V and M under {@link #domainCap} each; in the calling thread the packed weights, dU and
  * the weight gradient's two sets of V and dM (conv2 at 224: 4 × 36·(96 or 256)·848 floats, 86 MB).
  *
  * <p>The Winograd-domain buffers are α² matrices of rows × P ({@link Domain}: matrix-major for
@@ -46,19 +46,30 @@ import org.jgluon.engine.kernels.Conv2dWinogradTransforms.Tiles;
 public final class Conv2dWinograd {
 
     /**
-     * Columns (tiles × images) a forward or input-gradient block aims at: the GEMMs' n. At 96 (4
-     * tiles per image) 32 images: 4 blocks of a batch of 128 over 2 threads (256 ran alike, 64 slower);
-     * larger lane groups than that still take whole images when they fit the cap ({@link #blocking}).
+     * Columns (tiles × images) a forward or input-gradient block aims at (the GEMMs' n), and the cap
+     * on each of its Winograd-domain buffers (α²·max(C, F)·P floats, per thread), per kernel size:
+     * F(2×2, 5×5)'s buffers take 2.25× the floats per column, and its GEMMs want the smaller blocks.
+     * Measured in one JVM, one core, on a quiet machine (load 2), against session 4:
+     * 3×3 with 128 columns under 4 M floats (32 images at 96; 16 whole images, 576 columns, at 224:
+     * session 4's blocks) 1.00×; with 256 under 2 M 0.92-0.95× at 96 and 0.80-0.87× at 224 (tile
+     * rows of 192 columns). conv2 at 96 with 16 whole images (400 columns, 3.7 M floats of M)
+     * 0.88× forward and 0.91× input gradient; with 256 under 2 M (2 tile rows, 160 columns) 1.0×.
      */
-    static final int TARGET_COLUMNS = 128;
+    static int targetColumns(Tiles t) {
+        return t.alpha() == 4 ? 128 : 256;
+    }
+
+    /** See {@link #targetColumns}. */
+    static int domainCap(Tiles t) {
+        return t.alpha() == 4 ? 1 << 22 : 1 << 21;
+    }
+
     /**
      * Columns of a weight-gradient block (the GEMMs' k): fewer, deeper updates of dU and fewer
      * parallel regions. conv2 at 224 ran 0.94× of session 4 with 416 (2 tile rows of a lane group)
      * where that took 832; the 3×3 layers keep their 512 (128 images at 96) and 576 (16 at 224).
      */
     static final int WEIGHT_COLUMNS = 1024;
-    /** Cap on one Winograd-domain buffer of a forward or input-gradient block (α²·max(C, F)·P floats, per thread). */
-    static final int MAX_DOMAIN_FLOATS = 1 << 22;
     /** The same cap for the weight gradient, whose buffers are the calling thread's, shared by the workers. */
     static final int WEIGHT_DOMAIN_FLOATS = 1 << 23;
     /** Cap on a lane group's padded input planes (C·hp·wp·LANES floats), kept for its tile-row blocks. */
@@ -103,7 +114,8 @@ public final class Conv2dWinograd {
     /** y (n, f, oh, ow) = conv(x (n, c, h, w), w (f, c, r, r)) + bias (f) (bias may be null). */
     public static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
                                float[] bias, int biasOff, float[] y, int yOff) {
-        forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff, TARGET_COLUMNS, MAX_DOMAIN_FLOATS);
+        Tiles t = Tiles.of(g);
+        forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff, targetColumns(t), domainCap(t));
     }
 
     /** {@link #forward} with blocks of about {@code columns} columns under {@code cap} (tuning, tests). */
@@ -135,7 +147,8 @@ public final class Conv2dWinograd {
      */
     public static void backwardData(Conv2dGeometry g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff,
                                     boolean accumulate) {
-        backwardData(g, dy, dyOff, w, wOff, dx, dxOff, accumulate, TARGET_COLUMNS, MAX_DOMAIN_FLOATS);
+        Tiles t = Tiles.of(g);
+        backwardData(g, dy, dyOff, w, wOff, dx, dxOff, accumulate, targetColumns(t), domainCap(t));
     }
 
     /** {@link #backwardData} with blocks of about {@code columns} columns under {@code cap} (tuning, tests). */
