@@ -7,15 +7,15 @@ import org.jgluon.engine.kernels.Conv2dKernels;
 import org.jgluon.engine.kernels.Conv2dWinograd;
 
 /**
- * Im2col + SGEMM ({@link Conv2dKernels}) against Winograd F(2×2, 3×3) ({@link Conv2dWinograd}) per
- * pass, on AlexNet's 3×3 layers, in one JVM: each repetition runs a pass with the old kernel and
+ * Im2col + SGEMM ({@link Conv2dKernels}) against Winograd F(2×2, r×r) ({@link Conv2dWinograd}) per
+ * pass, on AlexNet's 3×3 and 5×5 layers, in one JVM: each repetition runs a pass with the old kernel and
  * then the new one, so both see the same machine load. Each pass is timed by the wall clock and
- * by the CPU time of the Java threads ÷ threads (medians over the repetitions); GFLOPS count the direct convolution's 2·F·C·9·OH·OW·N for
+ * by the CPU time of the Java threads ÷ threads (medians over the repetitions); GFLOPS count the direct convolution's 2·F·C·k²·OH·OW·N for
  * both, so their ratio is the speed-up.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
- *        org.jgluon.bench.conv.WinogradPassTimer conv3,conv4,conv5 2 128 4 96,224   # layers threads batch reps sizes
+ *        org.jgluon.bench.conv.WinogradPassTimer conv2,conv3,conv4,conv5 2 128 4 96,224   # layers threads batch reps sizes
  * </pre>
  */
 public final class WinogradPassTimer {
@@ -26,7 +26,7 @@ public final class WinogradPassTimer {
     private WinogradPassTimer() {}
 
     public static void main(String[] args) {
-        String[] layers = (args.length > 0 ? args[0] : "conv3,conv4,conv5").split(",");
+        String[] layers = (args.length > 0 ? args[0] : "conv2,conv3,conv4,conv5").split(",");
         String threads = args.length > 1 ? args[1] : "2", batch = args.length > 2 ? args[2] : "128";
         String reps = args.length > 3 ? args[3] : "4";
         String[] sizes = (args.length > 4 ? args[4] : "96,224").split(",");

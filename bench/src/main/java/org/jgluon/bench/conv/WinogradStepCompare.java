@@ -11,7 +11,8 @@ import org.jgluon.engine.ops.ConvOps;
 /**
  * The whole training step and the predict-mode forward with the Winograd path off and on,
  * alternating repetition by repetition in one JVM ({@code -Djgluon.winograd} is read on every
- * convolution): on a shared machine separate JVMs a minute apart differ by more than the change.
+ * convolution; since session 5 it switches conv2's F(2×2, 5×5) as well as conv3–5's F(2×2, 3×3)):
+ * on a shared machine separate JVMs a minute apart differ by more than the change.
  * Median wall time of each.
  *
  * <pre>

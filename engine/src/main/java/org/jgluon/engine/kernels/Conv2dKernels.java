@@ -25,8 +25,8 @@ import org.jgluon.engine.Parallel;
  * splits each product over the threads. Column matrices live in per-thread scratch reused across
  * calls. The backward passes add into their outputs.
  *
- * <p>5×5 stride-1 layers (AlexNet's conv2) with batches of at least 16 take all three passes in
- * Winograd's F(2×2, 5×5) domain instead ({@link Conv2d5x5Winograd#applies}).
+ * <p>3×3 and 5×5 stride-1 layers may take Winograd's domain instead ({@link Conv2dWinograd}); the
+ * choice is made by {@code ConvOps}, never here.
  *
  * <p>Determinism: forward and backward-data write disjoint images. The weight gradient sums over
  * images in at most {@link #WEIGHT_BLOCKS} fixed blocks (sizes depend only on the batch), each into
@@ -80,10 +80,6 @@ public final class Conv2dKernels {
     /** {@link #forward} that adds the convolution onto y instead ({@code accumulate}, bias must be null). */
     private static void forward(Conv2dGeometry g, float[] x, int xOff, float[] w, int wOff,
                                 float[] bias, int biasOff, float[] y, int yOff, boolean accumulate) {
-        if (Conv2d5x5Winograd.applies(g)) {
-            Conv2d5x5Winograd.forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff, accumulate);
-            return;
-        }
         int p = g.outPixels(), fg = g.fg();
         float beta = accumulate ? 1f : 0f;
         Sgemm.PackedA[] weights = packWeights(g, w, wOff, false);
@@ -238,10 +234,6 @@ public final class Conv2dKernels {
     /** {@link #backwardWeights} that adds into dw ({@code accumulate}) or writes every element of it. */
     public static void backwardWeights(Conv2dGeometry g, float[] x, int xOff, float[] dy, int dyOff,
                                        float[] dw, int dwOff, boolean accumulate) {
-        if (Conv2d5x5Winograd.applies(g)) {
-            Conv2d5x5Winograd.backwardWeights(g, x, xOff, dy, dyOff, dw, dwOff, accumulate);
-            return;
-        }
         int n = g.n(), k = g.colRows(), wide = Im2colPanels.wideTaps(g), psize = g.f() * wide;
         int perGemm = imagesPerGemm(g);
         // At most WEIGHT_BLOCKS blocks, but none narrower than one GEMM's worth of columns: each

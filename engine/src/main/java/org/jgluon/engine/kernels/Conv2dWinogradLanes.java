@@ -4,18 +4,21 @@ import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.jgluon.engine.kernels.Conv2dWinogradTransforms.Tiles;
 
 /**
- * The F(2×2, 3×3) transforms of {@link Conv2dWinogradTransforms} for {@link #LANES} images at once,
- * one image per vector lane: for small planes (AlexNet's 4×4 layers at 96: four tiles per 4×4
- * plane) the scalar transforms spent more on each plane's set-up than on its tiles and cost half as
- * much as the GEMMs. Here a channel's planes of the lane group are first transposed into a
- * zero-bordered buffer of vectors ({@code buf[(row·wp + col)·LANES + lane]}, scalar copies in L1),
- * then every tile is 16 vector loads, 32 adds and 16 vector stores for all the lanes.
+ * The F(2×2, r×r) transforms of {@link Conv2dWinogradTransforms} for {@link #LANES} images at once,
+ * one image per vector lane. For small planes (AlexNet's 4×4 layers at 96: four tiles per plane)
+ * the scalar transforms spent more on each plane's set-up than on its tiles and cost half as much
+ * as the GEMMs; here a lane group's planes are first transposed into a zero-bordered buffer of
+ * vectors ({@code buf[(row·wp + col)·LANES + lane]}, scalar copies), then a tile is α + α 1-D maps
+ * on whole vectors for all the lanes, with no gathers.
  *
- * <p>Layout in the Winograd domain: tile-major, {@code p = tile·tileStride + lane}, so the lanes
- * of one tile are consecutive columns of the GEMMs. The results are the scalar transforms' to the
- * bit: the same adds in the same order, per lane.
+ * <p>In the Winograd domain a lane group's columns are tile-major ({@code tile·tileStride + lane}),
+ * so the lanes of one tile are consecutive columns of the GEMMs. The results are the scalar
+ * transforms' to the bit: the same lines, per lane. Each 1-D map loads its inputs and stores its
+ * outputs: one method holding a whole tile's vectors made C2 give up on the intrinsics and box every
+ * vector (3 MB allocated a call).
  */
 final class Conv2dWinogradLanes {
 
@@ -25,111 +28,77 @@ final class Conv2dWinogradLanes {
 
     private Conv2dWinogradLanes() {}
 
-    /**
-     * Floats of the lane buffer for input planes: zero-bordered hp × wp vectors, then 16 vectors for
-     * one tile between its row and column passes.
-     */
-    static int inputBufferSize(Conv2dWinogradTransforms.Tiles t) {
-        return planeFloats(t) + 16 * LANES;
-    }
-
-    /** Floats of the lane buffer for output planes: 2·th × 2·tw vectors (whole tiles), then 16 for one tile. */
-    static int outputBufferSize(Conv2dWinogradTransforms.Tiles t) {
-        return outputFloats(t) + 16 * LANES;
-    }
-
-    private static int planeFloats(Conv2dWinogradTransforms.Tiles t) {
+    /** Floats of one channel's zero-bordered plane of a lane group: hp × wp vectors. */
+    static int planeFloats(Tiles t) {
         return t.hp() * t.wp() * LANES;
     }
 
-    private static int outputFloats(Conv2dWinogradTransforms.Tiles t) {
-        return 4 * t.th() * t.tw() * LANES;
+    /** Floats of a lane group's output rows of tile rows [ty0, ty1): 2·(ty1 − ty0) × 2·tw vectors. */
+    static int outputFloats(Tiles t, int rows) {
+        return 4 * rows * t.tw() * LANES;
+    }
+
+    /** Floats of the half-transformed tile a 2-D map keeps between its row and column passes. */
+    static int tmpFloats(Tiles t) {
+        return (t.xi() + 2 * t.alpha()) * LANES;
     }
 
     /**
-     * V for one channel of a lane group: v[vOff + ξ·xs + tile·tileStride + lane] = (Bᵀ d B)[ξ] of
-     * tile `tile` of image lane, the images' planes at {@code planeOff + lane·imageStride}.
-     * {@code buf} ({@link #inputBufferSize}) must hold zeros outside the image part (the caller
-     * zeroes it once per lane group: this only ever writes the image part).
+     * Rows [2·ty0, 2·ty1 + α − 2) of the padded input planes of LANES images (at {@code planeOff +
+     * lane·imageStride}) into {@code buf} from {@code bufOff}; only the image part is written (the
+     * caller keeps the border zero).
      */
-    static void input(Conv2dGeometry g, Conv2dWinogradTransforms.Tiles t, float[] x, int planeOff, int imageStride,
-                      float[] buf, float[] v, int vOff, int xs, int tileStride) {
-        int h = g.h(), w = g.w(), wp = t.wp();
+    static void toLanes(Conv2dGeometry g, Tiles t, int ty0, int ty1, float[] x, int planeOff, int imageStride, float[] buf,
+                        int bufOff) {
+        int w = g.w(), wp = t.wp(), iy0 = Math.max(0, 2 * ty0 - g.padH()), iy1 = Math.min(g.h(), t.rowsEnd(ty1) - g.padH());
         for (int lane = 0; lane < LANES; lane++) {
             int src = planeOff + lane * imageStride;
-            for (int iy = 0; iy < h; iy++) {
-                int dst = ((iy + g.padH()) * wp + g.padW()) * LANES + lane, s = src + iy * w;
+            for (int iy = iy0; iy < iy1; iy++) {
+                int dst = bufOff + ((iy + g.padH()) * wp + g.padW()) * LANES + lane, s = src + iy * w;
                 for (int ix = 0; ix < w; ix++, dst += LANES) buf[dst] = x[s + ix];
             }
         }
-        // Each tile in two passes through 16 vectors of the buffer's tail: one pass with all 16 tile
-        // vectors live in one method made C2 give up on intrinsics and box every vector (3 MB a call).
-        int rowStep = wp * LANES, o = vOff, tmp = planeFloats(t);
-        for (int ty = 0; ty < t.th(); ty++) {
+    }
+
+    /** v[vOff + ξ·xs + tile·tileStride + lane] = (Bᵀ d B)[ξ] for the tiles of rows [ty0, ty1) of a lane plane at bufOff. */
+    static void input(Tiles t, int ty0, int ty1, float[] buf, int bufOff, float[] tmp, float[] v, int vOff, int xs,
+                      int tileStride) {
+        int alpha = t.alpha(), rowStep = t.wp() * LANES, o = vOff;
+        for (int ty = ty0; ty < ty1; ty++) {
             for (int tx = 0; tx < t.tw(); tx++, o += tileStride) {
-                int b0 = (2 * ty * wp + 2 * tx) * LANES;
-                for (int s = 0; s < 4; s++) {
-                    // column s of Bᵀ d: d0 − d2, d1 + d2, d2 − d1, d1 − d3
-                    int b = b0 + s * LANES;
-                    FloatVector d0 = load(buf, b), d1 = load(buf, b + rowStep), d2 = load(buf, b + 2 * rowStep);
-                    FloatVector d3 = load(buf, b + 3 * rowStep);
-                    d0.sub(d2).intoArray(buf, tmp + s * LANES);
-                    d1.add(d2).intoArray(buf, tmp + (4 + s) * LANES);
-                    d2.sub(d1).intoArray(buf, tmp + (8 + s) * LANES);
-                    d1.sub(d3).intoArray(buf, tmp + (12 + s) * LANES);
-                }
-                for (int r = 0; r < 4; r++) {
-                    // row r times B: r0 − r2, r1 + r2, r2 − r1, r1 − r3
-                    int a = tmp + 4 * r * LANES, out = o + 4 * r * xs;
-                    FloatVector r0 = load(buf, a), r1 = load(buf, a + LANES), r2 = load(buf, a + 2 * LANES);
-                    FloatVector r3 = load(buf, a + 3 * LANES);
-                    r0.sub(r2).intoArray(v, out);
-                    r1.add(r2).intoArray(v, out + xs);
-                    r2.sub(r1).intoArray(v, out + 2 * xs);
-                    r1.sub(r3).intoArray(v, out + 3 * xs);
-                }
+                int at = bufOff + (2 * ty * t.wp() + 2 * tx) * LANES;
+                for (int i = 0; i < alpha; i++) bt(alpha, buf, at + i * rowStep, LANES, tmp, i * alpha * LANES, LANES);
+                for (int k = 0; k < alpha; k++) bt(alpha, tmp, k * LANES, alpha * LANES, v, o + k * xs, alpha * xs);
             }
         }
     }
 
     /**
-     * The adjoint of {@link #input}: adds B dV Bᵀ of every tile of the lane group into the images'
-     * input-gradient planes at {@code dxOff + lane·imageStride} (or writes it over them when not
-     * {@code accumulate}), through {@code buf} (zeroed here).
+     * The adjoint of {@link #input}: B dV Bᵀ of the tiles of rows [ty0, ty1) added into the lane
+     * plane at {@code buf[bufOff]} (zeroed here with the first tile row), then the plane rows no
+     * later tile row touches (up to 2·ty1, or the end with the last) into the LANES images' dx planes
+     * at {@code dxOff + lane·imageStride}, written or ({@code accumulate}) added. A lane group's
+     * tile-row blocks keep one plane per channel across the blocks, so that every row goes out once:
+     * a block flushing its own rows sent the α − 2 rows it shares with the next twice, and zeroed and
+     * scattered 3× the rows of conv2 at 224 (one tile row per block; its input gradient ran at 0.8×).
      */
-    static void inputAdjoint(Conv2dGeometry g, Conv2dWinogradTransforms.Tiles t, float[] dv, int dvOff, int xs, int tileStride,
-                             float[] buf, float[] dx, int dxOff, int imageStride, boolean accumulate) {
-        int wp = t.wp(), rowStep = wp * LANES, o = dvOff, tmp = planeFloats(t);
-        Arrays.fill(buf, 0, planeFloats(t), 0f);
-        for (int ty = 0; ty < t.th(); ty++) {
+    static void inputAdjoint(Conv2dGeometry g, Tiles t, int ty0, int ty1, float[] dv, int dvOff, int xs, int tileStride,
+                             float[] tmp, float[] buf, int bufOff, float[] dx, int dxOff, int imageStride, boolean accumulate) {
+        int alpha = t.alpha(), wp = t.wp(), rowStep = wp * LANES, o = dvOff;
+        if (ty0 == 0) Arrays.fill(buf, bufOff, bufOff + planeFloats(t), 0f);
+        for (int ty = ty0; ty < ty1; ty++) {
             for (int tx = 0; tx < t.tw(); tx++, o += tileStride) {
-                for (int s = 0; s < 4; s++) {
-                    // column s of B dV: v0, v1 − v2 + v3, v1 + v2 − v0, −v3
-                    FloatVector v0 = load(dv, o + s * xs), v1 = load(dv, o + (4 + s) * xs), v2 = load(dv, o + (8 + s) * xs);
-                    FloatVector v3 = load(dv, o + (12 + s) * xs);
-                    v0.intoArray(buf, tmp + s * LANES);
-                    v1.sub(v2).add(v3).intoArray(buf, tmp + (4 + s) * LANES);
-                    v1.add(v2).sub(v0).intoArray(buf, tmp + (8 + s) * LANES);
-                    v3.neg().intoArray(buf, tmp + (12 + s) * LANES);
-                }
-                int b0 = (2 * ty * wp + 2 * tx) * LANES;
-                for (int r = 0; r < 4; r++) {
-                    // row r times Bᵀ, added into the plane: w0, w1 − w2 + w3, w1 + w2 − w0, −w3
-                    int a = tmp + 4 * r * LANES, b = b0 + r * rowStep;
-                    FloatVector w0 = load(buf, a), w1 = load(buf, a + LANES), w2 = load(buf, a + 2 * LANES);
-                    FloatVector w3 = load(buf, a + 3 * LANES);
-                    load(buf, b).add(w0).intoArray(buf, b);
-                    load(buf, b + LANES).add(w1.sub(w2).add(w3)).intoArray(buf, b + LANES);
-                    load(buf, b + 2 * LANES).add(w1.add(w2).sub(w0)).intoArray(buf, b + 2 * LANES);
-                    load(buf, b + 3 * LANES).sub(w3).intoArray(buf, b + 3 * LANES);
-                }
+                int at = bufOff + (2 * ty * wp + 2 * tx) * LANES;
+                for (int i = 0; i < alpha; i++) b(alpha, dv, o + i * alpha * xs, xs, tmp, i * alpha * LANES, LANES, false);
+                for (int k = 0; k < alpha; k++) b(alpha, tmp, k * LANES, alpha * LANES, buf, at + k * LANES, rowStep, true);
             }
         }
-        int h = g.h(), w = g.w();
+        int w = g.w(), rowsEnd = ty1 == t.th() ? t.hp() : 2 * ty1;
+        int r0 = Math.max(2 * ty0, g.padH()), r1 = Math.min(rowsEnd, g.padH() + g.h());
         for (int lane = 0; lane < LANES; lane++) {
             int dst = dxOff + lane * imageStride;
-            for (int iy = 0; iy < h; iy++) {
-                int src = ((iy + g.padH()) * wp + g.padW()) * LANES + lane, d = dst + iy * w;
+            for (int r = r0; r < r1; r++) {
+                int src = bufOff + (r * wp + g.padW()) * LANES + lane, d = dst + (r - g.padH()) * w;
                 if (accumulate) {
                     for (int ix = 0; ix < w; ix++, src += LANES) dx[d + ix] += buf[src];
                 } else {
@@ -140,38 +109,25 @@ final class Conv2dWinogradLanes {
     }
 
     /**
-     * y of one filter for a lane group: Aᵀ M A + bias per tile into {@code buf}
-     * ({@link #outputBufferSize}), then the part inside (oh, ow) into each image's plane at
-     * {@code yOff + lane·imageStride}.
+     * y of one filter for a lane group, the rows of tile rows [ty0, ty1): Aᵀ M A + bias per tile
+     * into {@code buf} ({@link #outputFloats}), then the part inside (oh, ow) into each image's
+     * plane at {@code yOff + lane·imageStride}.
      */
-    static void output(Conv2dGeometry g, Conv2dWinogradTransforms.Tiles t, float[] m, int mOff, int xs, int tileStride,
-                       float bias, float[] buf, float[] y, int yOff, int imageStride) {
-        int ow2 = 2 * t.tw(), rowStep = ow2 * LANES, o = mOff, tmp = outputFloats(t);
-        for (int ty = 0; ty < t.th(); ty++) {
+    static void output(Conv2dGeometry g, Tiles t, int ty0, int ty1, float[] m, int mOff, int xs, int tileStride, float bias,
+                       float[] tmp, float[] buf, float[] y, int yOff, int imageStride) {
+        int alpha = t.alpha(), rowStep = 2 * t.tw() * LANES, o = mOff;
+        for (int ty = ty0; ty < ty1; ty++) {
             for (int tx = 0; tx < t.tw(); tx++, o += tileStride) {
-                for (int s = 0; s < 4; s++) {
-                    // column s of Aᵀ M: m0 + m1 + m2, m1 − m2 − m3
-                    FloatVector m0 = load(m, o + s * xs), m1 = load(m, o + (4 + s) * xs), m2 = load(m, o + (8 + s) * xs);
-                    FloatVector m3 = load(m, o + (12 + s) * xs);
-                    m0.add(m1).add(m2).intoArray(buf, tmp + s * LANES);
-                    m1.sub(m2).sub(m3).intoArray(buf, tmp + (4 + s) * LANES);
-                }
-                int b = (2 * ty * ow2 + 2 * tx) * LANES;
-                for (int r = 0; r < 2; r++) {
-                    // row r times A: t0 + t1 + t2, t1 − t2 − t3 (+ bias)
-                    int a = tmp + 4 * r * LANES, at = b + r * rowStep;
-                    FloatVector t0 = load(buf, a), t1 = load(buf, a + LANES), t2 = load(buf, a + 2 * LANES);
-                    FloatVector t3 = load(buf, a + 3 * LANES);
-                    t0.add(t1).add(t2).add(bias).intoArray(buf, at);
-                    t1.sub(t2).sub(t3).add(bias).intoArray(buf, at + LANES);
-                }
+                int to = (2 * (ty - ty0) * 2 * t.tw() + 2 * tx) * LANES;
+                for (int i = 0; i < alpha; i++) at(alpha, m, o + i * alpha * xs, xs, tmp, i * 2 * LANES, LANES);
+                for (int c = 0; c < 2; c++) atPlus(alpha, tmp, c * LANES, 2 * LANES, bias, buf, to + c * LANES, rowStep);
             }
         }
-        int oh = g.oh(), ow = g.ow();
+        int ow = g.ow(), oy0 = 2 * ty0, oy1 = Math.min(g.oh(), 2 * ty1);
         for (int lane = 0; lane < LANES; lane++) {
             int dst = yOff + lane * imageStride;
-            for (int oy = 0; oy < oh; oy++) {
-                int src = oy * rowStep + lane, d = dst + oy * ow;
+            for (int oy = oy0; oy < oy1; oy++) {
+                int src = (oy - oy0) * rowStep + lane, d = dst + oy * ow;
                 for (int ox = 0; ox < ow; ox++, src += LANES) y[d + ox] = buf[src];
             }
         }
@@ -179,38 +135,140 @@ final class Conv2dWinogradLanes {
 
     /**
      * The adjoint of {@link #output} for one filter of a lane group: dm[dmOff + ξ·xs + tile·tileStride
-     * + lane] = (A dy Aᵀ)[ξ], dy from each image's plane at {@code dyOff + lane·imageStride}.
-     * {@code buf} ({@link #outputBufferSize}) must hold zeros past (oh, ow) (the caller zeroes it
-     * once per lane group: this only ever writes the part inside).
+     * + lane] = (A dy Aᵀ)[ξ] for the tiles of rows [ty0, ty1), dy from each image's plane at
+     * {@code dyOff + lane·imageStride}, 0 past (oh, ow): {@code buf} ({@link #outputFloats}) must
+     * hold zeros there (the caller zeroes it once per block: this only ever writes the part inside;
+     * zeroing it per filter stored 12 MB a call at conv4, 3 % of its input gradient).
      */
-    static void outputAdjoint(Conv2dGeometry g, Conv2dWinogradTransforms.Tiles t, float[] dy, int dyOff, int imageStride,
-                              float[] buf, float[] dm, int dmOff, int xs, int tileStride) {
-        int oh = g.oh(), ow = g.ow(), ow2 = 2 * t.tw(), rowStep = ow2 * LANES;
+    static void outputAdjoint(Conv2dGeometry g, Tiles t, int ty0, int ty1, float[] dy, int dyOff, int imageStride,
+                              float[] tmp, float[] buf, float[] dm, int dmOff, int xs, int tileStride) {
+        int alpha = t.alpha(), ow = g.ow(), rowStep = 2 * t.tw() * LANES, oy0 = 2 * ty0, oy1 = Math.min(g.oh(), 2 * ty1);
         for (int lane = 0; lane < LANES; lane++) {
             int src = dyOff + lane * imageStride;
-            for (int oy = 0; oy < oh; oy++) {
-                int dst = oy * rowStep + lane, s = src + oy * ow;
+            for (int oy = oy0; oy < oy1; oy++) {
+                int dst = (oy - oy0) * rowStep + lane, s = src + oy * ow;
                 for (int ox = 0; ox < ow; ox++, dst += LANES) buf[dst] = dy[s + ox];
             }
         }
         int o = dmOff;
-        for (int ty = 0; ty < t.th(); ty++) {
+        for (int ty = ty0; ty < ty1; ty++) {
             for (int tx = 0; tx < t.tw(); tx++, o += tileStride) {
-                int b = (2 * ty * ow2 + 2 * tx) * LANES;
-                FloatVector a = load(buf, b), bb = load(buf, b + LANES), c = load(buf, b + rowStep), d = load(buf, b + rowStep + LANES);
-                outputAdjointRow(dm, o, xs, a, bb);
-                outputAdjointRow(dm, o + 4 * xs, xs, a.add(c), bb.add(d));
-                outputAdjointRow(dm, o + 8 * xs, xs, a.sub(c), bb.sub(d));
-                outputAdjointRow(dm, o + 12 * xs, xs, c.neg(), d.neg());
+                int at = (2 * (ty - ty0) * 2 * t.tw() + 2 * tx) * LANES;
+                for (int r = 0; r < 2; r++) a(alpha, buf, at + r * rowStep, LANES, tmp, r * alpha * LANES, LANES);
+                for (int k = 0; k < alpha; k++) a(alpha, tmp, k * LANES, alpha * LANES, dm, o + k * xs, alpha * xs);
             }
         }
     }
 
-    private static void outputAdjointRow(float[] dm, int o, int xs, FloatVector p, FloatVector q) {
-        p.intoArray(dm, o);
-        p.add(q).intoArray(dm, o + xs);
-        p.sub(q).intoArray(dm, o + 2 * xs);
-        q.neg().intoArray(dm, o + 3 * xs);
+    // ---- the 1-D maps on vectors: Conv2dWinogradTransforms' lines, one lane per image ----
+    // (one small method per α: a method holding both was too large for C2 to inline at 8 calls a tile)
+
+    private static void bt(int alpha, float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        if (alpha == 4) bt4(src, s0, ss, dst, d0, ds);
+        else bt6(src, s0, ss, dst, d0, ds);
+    }
+
+    private static void bt4(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        FloatVector v0 = load(src, s0), v1 = load(src, s0 + ss), v2 = load(src, s0 + 2 * ss), v3 = load(src, s0 + 3 * ss);
+        v0.sub(v2).intoArray(dst, d0);
+        v1.add(v2).intoArray(dst, d0 + ds);
+        v2.sub(v1).intoArray(dst, d0 + 2 * ds);
+        v1.sub(v3).intoArray(dst, d0 + 3 * ds);
+    }
+
+    private static void bt6(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        FloatVector v0 = load(src, s0), v1 = load(src, s0 + ss), v2 = load(src, s0 + 2 * ss), v3 = load(src, s0 + 3 * ss);
+        FloatVector v4 = load(src, s0 + 4 * ss), v5 = load(src, s0 + 5 * ss);
+        FloatVector s12 = v1.add(v2), d12 = v1.sub(v2), s34 = v3.add(v4), d43 = v4.sub(v3), d42 = v4.sub(v2), d31 = v3.sub(v1);
+        v0.mul(4f).add(v4).sub(v2.mul(5f)).intoArray(dst, d0);
+        s34.sub(s12.mul(4f)).intoArray(dst, d0 + ds);
+        d43.add(d12.mul(4f)).intoArray(dst, d0 + 2 * ds);
+        d42.add(d31.mul(2f)).intoArray(dst, d0 + 3 * ds);
+        d42.sub(d31.mul(2f)).intoArray(dst, d0 + 4 * ds);
+        v1.mul(4f).add(v5).sub(v3.mul(5f)).intoArray(dst, d0 + 5 * ds);
+    }
+
+    private static void b(int alpha, float[] src, int s0, int ss, float[] dst, int d0, int ds, boolean add) {
+        if (alpha == 4) b4(src, s0, ss, dst, d0, ds, add);
+        else b6(src, s0, ss, dst, d0, ds, add);
+    }
+
+    private static void b4(float[] src, int s0, int ss, float[] dst, int d0, int ds, boolean add) {
+        FloatVector v0 = load(src, s0), v1 = load(src, s0 + ss), v2 = load(src, s0 + 2 * ss), v3 = load(src, s0 + 3 * ss);
+        put(dst, d0, v0, add);
+        put(dst, d0 + ds, v1.sub(v2).add(v3), add);
+        put(dst, d0 + 2 * ds, v1.add(v2).sub(v0), add);
+        put(dst, d0 + 3 * ds, v3.neg(), add);
+    }
+
+    private static void b6(float[] src, int s0, int ss, float[] dst, int d0, int ds, boolean add) {
+        FloatVector v0 = load(src, s0), v1 = load(src, s0 + ss), v2 = load(src, s0 + 2 * ss), v3 = load(src, s0 + 3 * ss);
+        FloatVector v4 = load(src, s0 + 4 * ss), v5 = load(src, s0 + 5 * ss);
+        FloatVector s12 = v1.add(v2), d12 = v1.sub(v2), s34 = v3.add(v4), d34 = v3.sub(v4);
+        put(dst, d0, v0.mul(4f), add);
+        put(dst, d0 + ds, v5.sub(d12).mul(4f).sub(d34.mul(2f)), add);
+        put(dst, d0 + 2 * ds, v0.mul(5f).add(s12.mul(4f)).add(s34).neg(), add);
+        put(dst, d0 + 3 * ds, d12.add(d34.mul(2f)).sub(v5.mul(5f)), add);
+        put(dst, d0 + 4 * ds, v0.add(s12).add(s34), add);
+        put(dst, d0 + 5 * ds, v5, add);
+    }
+
+    private static void put(float[] dst, int at, FloatVector v, boolean add) {
+        (add ? load(dst, at).add(v) : v).intoArray(dst, at);
+    }
+
+    private static void at(int alpha, float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        if (alpha == 4) at4(src, s0, ss, dst, d0, ds);
+        else at6(src, s0, ss, dst, d0, ds);
+    }
+
+    /** {@link #at} plus a constant: (Aᵀ s)[a] + bias, the scalar form's order. */
+    private static void atPlus(int alpha, float[] src, int s0, int ss, float bias, float[] dst, int d0, int ds) {
+        FloatVector m0 = load(src, s0), m1 = load(src, s0 + ss), m2 = load(src, s0 + 2 * ss), m3 = load(src, s0 + 3 * ss);
+        if (alpha == 4) {
+            m0.add(m1).add(m2).add(bias).intoArray(dst, d0);
+            m1.sub(m2).sub(m3).add(bias).intoArray(dst, d0 + ds);
+            return;
+        }
+        FloatVector m4 = load(src, s0 + 4 * ss), m5 = load(src, s0 + 5 * ss);
+        m0.add(m1.add(m2)).add(m3.add(m4)).add(bias).intoArray(dst, d0);
+        m1.sub(m2).add(m3.sub(m4).mul(2f)).add(m5).add(bias).intoArray(dst, d0 + ds);
+    }
+
+    private static void at4(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        FloatVector m0 = load(src, s0), m1 = load(src, s0 + ss), m2 = load(src, s0 + 2 * ss), m3 = load(src, s0 + 3 * ss);
+        m0.add(m1).add(m2).intoArray(dst, d0);
+        m1.sub(m2).sub(m3).intoArray(dst, d0 + ds);
+    }
+
+    private static void at6(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        FloatVector m0 = load(src, s0), m1 = load(src, s0 + ss), m2 = load(src, s0 + 2 * ss), m3 = load(src, s0 + 3 * ss);
+        FloatVector m4 = load(src, s0 + 4 * ss), m5 = load(src, s0 + 5 * ss);
+        m0.add(m1.add(m2)).add(m3.add(m4)).intoArray(dst, d0);
+        m1.sub(m2).add(m3.sub(m4).mul(2f)).add(m5).intoArray(dst, d0 + ds);
+    }
+
+    private static void a(int alpha, float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        if (alpha == 4) a4(src, s0, ss, dst, d0, ds);
+        else a6(src, s0, ss, dst, d0, ds);
+    }
+
+    private static void a4(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        FloatVector y0 = load(src, s0), y1 = load(src, s0 + ss);
+        y0.intoArray(dst, d0);
+        y0.add(y1).intoArray(dst, d0 + ds);
+        y0.sub(y1).intoArray(dst, d0 + 2 * ds);
+        y1.neg().intoArray(dst, d0 + 3 * ds);
+    }
+
+    private static void a6(float[] src, int s0, int ss, float[] dst, int d0, int ds) {
+        FloatVector y0 = load(src, s0), y1 = load(src, s0 + ss), twice = y1.add(y1);
+        y0.intoArray(dst, d0);
+        y0.add(y1).intoArray(dst, d0 + ds);
+        y0.sub(y1).intoArray(dst, d0 + 2 * ds);
+        y0.add(twice).intoArray(dst, d0 + 3 * ds);
+        y0.sub(twice).intoArray(dst, d0 + 4 * ds);
+        y1.intoArray(dst, d0 + 5 * ds);
     }
 
     private static FloatVector load(float[] a, int at) {

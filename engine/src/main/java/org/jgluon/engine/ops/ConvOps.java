@@ -12,18 +12,19 @@ import org.jgluon.engine.kernels.Conv2dWinograd;
 public final class ConvOps {
 
     /**
-     * System property choosing the path of 3×3 stride-1 convolutions, read on every call so that old
-     * and new can be timed in one process: {@code true} (default) Winograd where it is the faster
-     * ({@link Conv2dWinograd#pays}), {@code false} never, {@code always} wherever it applies.
+     * System property choosing the path of 3×3 and 5×5 stride-1 convolutions, read on every call so
+     * that old and new can be timed in one process: {@code true} (default) Winograd where it is the
+     * faster ({@link Conv2dWinograd#pays}), {@code false} never, {@code always} wherever it applies.
      */
     public static final String WINOGRAD_PROPERTY = "jgluon.winograd";
 
     private ConvOps() {}
 
     /**
-     * True when {@link #conv2d} runs g in the Winograd domain ({@link Conv2dWinograd}: 3×3, stride 1,
-     * dilation 1, groups 1, at least {@link Conv2dWinograd#MIN_CHANNELS} channels and filters) rather
-     * than as implicit im2col + SGEMM ({@link Conv2dKernels}); see {@link #WINOGRAD_PROPERTY}.
+     * True when {@link #conv2d} runs g in the Winograd domain ({@link Conv2dWinograd}: 3×3 or 5×5,
+     * stride 1, dilation 1, groups 1; 3×3 with at least {@link Conv2dWinograd#MIN_CHANNELS} channels
+     * and filters, 5×5 with a batch of at least 16) rather than as implicit im2col + SGEMM
+     * ({@link Conv2dKernels}); see {@link #WINOGRAD_PROPERTY}. The only place that chooses.
      */
     public static boolean usesWinograd(Conv2dGeometry g) {
         String mode = System.getProperty(WINOGRAD_PROPERTY, "true").trim();
@@ -41,9 +42,9 @@ public final class ConvOps {
      *   backward(dy (N, F, OH, OW)): needs x and w (kept by reference, not copied)
      *     dx += col2im(wᵀ·dy)   dw += Σ_images dy·im2col(x)ᵀ   dbias += Σ_{N, OH, OW} dy
      * </pre>
-     * 3×3 stride-1 convolutions (groups 1, dilation 1) with at least 128 channels and filters go
-     * through Winograd's F(2×2, 3×3) in all three passes ({@link #usesWinograd}; AlexNet's conv3-5:
-     * 1.4× at 96, 1.65× at 224); the others through implicit im2col + SGEMM.
+     * 3×3 and 5×5 stride-1 convolutions (groups 1, dilation 1) go through Winograd's F(2×2, r×r) in
+     * all three passes where it pays ({@link #usesWinograd}; AlexNet's conv3-5 1.4× at 96, 1.65× at
+     * 224; conv2 1.4-1.7×); the others through implicit im2col + SGEMM.
      */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation,
                                 int groups) {

@@ -31,16 +31,20 @@ class ConvOpsWinogradTest {
         assertTrue(ConvOps.usesWinograd(geometry(3, 3, 1, 1, 1)));
         assertTrue(ConvOps.usesWinograd(Conv2dGeometry.of(2, 256, 9, 9, 384, 3, 3, 1, 1, 0, 2, 1, 1, 1))); // any padding
         assertFalse(ConvOps.usesWinograd(geometry(3, 3, 2, 1, 1)));   // stride 2
-        assertFalse(ConvOps.usesWinograd(geometry(5, 5, 1, 1, 1)));   // 5×5
+        assertFalse(ConvOps.usesWinograd(geometry(5, 5, 1, 1, 1)));   // 5×5 on one image: im2col
+        Conv2dGeometry conv2 = Conv2dGeometry.of(16, 96, 10, 10, 256, 5, 5, 1, 1, 2, 2, 1, 1, 1);
+        assertTrue(ConvOps.usesWinograd(conv2));                      // 5×5 on a lane group of images
         assertFalse(ConvOps.usesWinograd(geometry(3, 3, 1, 2, 1)));   // dilation 2
         assertFalse(ConvOps.usesWinograd(geometry(3, 3, 1, 1, 2)));   // groups 2
         Conv2dGeometry few = Conv2dGeometry.of(1, 64, 12, 12, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         assertFalse(ConvOps.usesWinograd(few));                       // 64 channels: im2col is faster
         System.setProperty(ConvOps.WINOGRAD_PROPERTY, "always");
         assertTrue(ConvOps.usesWinograd(few));
+        assertTrue(ConvOps.usesWinograd(geometry(5, 5, 1, 1, 1)));
         assertFalse(ConvOps.usesWinograd(geometry(3, 3, 2, 1, 1)));
         System.setProperty(ConvOps.WINOGRAD_PROPERTY, "false");
         assertFalse(ConvOps.usesWinograd(geometry(3, 3, 1, 1, 1)));
+        assertFalse(ConvOps.usesWinograd(conv2));
         System.setProperty(ConvOps.WINOGRAD_PROPERTY, "true");
         assertTrue(ConvOps.usesWinograd(geometry(3, 3, 1, 1, 1)));
     }
