@@ -7,11 +7,13 @@ import org.jgluon.engine.Parallel;
 import org.jgluon.engine.kernels.BatchNormKernels;
 import org.jgluon.engine.kernels.Conv2dGeometry;
 import org.jgluon.engine.kernels.Conv2dKernels;
+import org.jgluon.engine.kernels.Conv2dPasses;
 import org.jgluon.engine.kernels.DenseKernels;
 import org.jgluon.engine.kernels.Pool2dGeometry;
 import org.jgluon.engine.kernels.Pool2dKernels;
 import org.jgluon.engine.kernels.Sgemm;
 import org.jgluon.engine.kernels.SoftmaxCrossEntropyKernels;
+import org.jgluon.engine.ops.ConvOps;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -121,11 +123,12 @@ public class KernelAllocBench {
         float[] x = random(r, g.n() * g.c() * g.inPixels()), w = random(r, g.f() * g.colRows()), bias = random(r, g.f());
         float[] dy = random(r, g.n() * g.f() * g.outPixels()), y = new float[dy.length], dx = new float[x.length];
         float[] dw = new float[w.length], db = new float[g.f()];
+        boolean winograd = ConvOps.usesWinograd(g); // the path a network takes for this layer
         return switch (pass) {
-            case "forward" -> () -> Conv2dKernels.forward(g, x, 0, w, 0, bias, 0, y, 0);
-            case "data" -> () -> Conv2dKernels.backwardData(g, dy, 0, w, 0, dx, 0, false);
+            case "forward" -> () -> Conv2dPasses.forward(winograd, g, x, 0, w, 0, bias, 0, y, 0);
+            case "data" -> () -> Conv2dPasses.backwardData(winograd, g, dy, 0, w, 0, dx, 0, false);
             case "weights" -> () -> {
-                Conv2dKernels.backwardWeights(g, x, 0, dy, 0, dw, 0, false);
+                Conv2dPasses.backwardWeights(winograd, g, x, 0, dy, 0, dw, 0, false);
                 Conv2dKernels.backwardBias(g, dy, 0, db, 0, false);
             };
             default -> throw new IllegalArgumentException("KernelAllocBench: conv pass '" + pass + "'");

@@ -6,6 +6,8 @@ import java.util.concurrent.TimeUnit;
 import org.jgluon.engine.Parallel;
 import org.jgluon.engine.kernels.Conv2dGeometry;
 import org.jgluon.engine.kernels.Conv2dKernels;
+import org.jgluon.engine.kernels.Conv2dPasses;
+import org.jgluon.engine.ops.ConvOps;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -56,6 +58,8 @@ public class ConvBench {
     public int threads;
 
     private Conv2dGeometry g;
+    /** The path a network takes for this layer ({@link ConvOps#usesWinograd}). */
+    private boolean winograd;
     private float[] x, w, bias, y, dy, dx, dw, db;
 
     /** The achieved GFLOPS, reported by JMH next to the time. */
@@ -69,6 +73,7 @@ public class ConvBench {
     public void setUp() {
         Parallel.setThreads(threads);
         g = AlexNetLayers.conv(layer, size, batch);
+        winograd = ConvOps.usesWinograd(g);
         Random r = new Random(42);
         x = random(r, g.n() * g.c() * g.inPixels());
         w = random(r, g.f() * g.colRows());
@@ -84,15 +89,15 @@ public class ConvBench {
     public void run(Rate rate) {
         double passes = 0;
         if (pass.equals("forward") || pass.equals("step")) {
-            Conv2dKernels.forward(g, x, 0, w, 0, bias, 0, y, 0);
+            Conv2dPasses.forward(winograd, g, x, 0, w, 0, bias, 0, y, 0);
             passes++;
         }
         if (pass.equals("data") || pass.equals("step")) {
-            Conv2dKernels.backwardData(g, dy, 0, w, 0, dx, 0);
+            Conv2dPasses.backwardData(winograd, g, dy, 0, w, 0, dx, 0, true);
             passes++;
         }
         if (pass.equals("weights") || pass.equals("step")) {
-            Conv2dKernels.backwardWeights(g, x, 0, dy, 0, dw, 0);
+            Conv2dPasses.backwardWeights(winograd, g, x, 0, dy, 0, dw, 0, true);
             Conv2dKernels.backwardBias(g, dy, 0, db, 0);
             passes++;
         }

@@ -4,6 +4,8 @@ import java.lang.management.ManagementFactory;
 
 import org.jgluon.engine.kernels.Conv2dGeometry;
 import org.jgluon.engine.kernels.Conv2dKernels;
+import org.jgluon.engine.kernels.Conv2dPasses;
+import org.jgluon.engine.ops.ConvOps;
 
 /**
  * {@link ConvStepTimer} per pass: forward, backward-data, backward-weights and bias of one AlexNet
@@ -30,11 +32,12 @@ public final class ConvPassTimer {
         String layer = t.layer();
         int threads = t.threads(), batch = t.batch(), reps = t.reps(), size = t.size();
         Conv2dGeometry g = t.g();
+        boolean winograd = ConvOps.usesWinograd(g); // the path a network takes for this layer
         float[] x = t.x(), w = t.w(), bias = t.bias(), dy = t.dy(), y = t.y(), dx = t.dx(), dw = t.dw(), db = t.db();
         Runnable[] passes = {
-            () -> Conv2dKernels.forward(g, x, 0, w, 0, bias, 0, y, 0),
-            () -> Conv2dKernels.backwardData(g, dy, 0, w, 0, dx, 0),
-            () -> Conv2dKernels.backwardWeights(g, x, 0, dy, 0, dw, 0),
+            () -> Conv2dPasses.forward(winograd, g, x, 0, w, 0, bias, 0, y, 0),
+            () -> Conv2dPasses.backwardData(winograd, g, dy, 0, w, 0, dx, 0, true),
+            () -> Conv2dPasses.backwardWeights(winograd, g, x, 0, dy, 0, dw, 0, true),
             () -> Conv2dKernels.backwardBias(g, dy, 0, db, 0),
         };
         String[] names = {"forward", "bwd-data", "bwd-weights", "bias"};

@@ -4,6 +4,8 @@ import java.lang.management.ManagementFactory;
 
 import org.jgluon.engine.kernels.Conv2dGeometry;
 import org.jgluon.engine.kernels.Conv2dKernels;
+import org.jgluon.engine.kernels.Conv2dPasses;
+import org.jgluon.engine.ops.ConvOps;
 
 /**
  * One AlexNet convolution's forward + backward (data, weights, bias), timed both by the wall
@@ -26,6 +28,7 @@ public final class ConvStepTimer {
         String layer = t.layer();
         int threads = t.threads(), batch = t.batch(), reps = t.reps(), size = t.size();
         Conv2dGeometry g = t.g();
+        boolean winograd = ConvOps.usesWinograd(g); // the path a network takes for this layer
         float[] x = t.x(), w = t.w(), bias = t.bias(), dy = t.dy(), y = t.y(), dx = t.dx(), dw = t.dw(), db = t.db();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double gflop = 3 * g.flops() / 1e9;
@@ -33,9 +36,9 @@ public final class ConvStepTimer {
                 layer, size, batch, threads, g, gflop);
         for (int rep = 0; rep < reps + 1; rep++) {
             long wall0 = System.nanoTime(), cpu0 = os.getProcessCpuTime();
-            Conv2dKernels.forward(g, x, 0, w, 0, bias, 0, y, 0);
-            Conv2dKernels.backwardData(g, dy, 0, w, 0, dx, 0);
-            Conv2dKernels.backwardWeights(g, x, 0, dy, 0, dw, 0);
+            Conv2dPasses.forward(winograd, g, x, 0, w, 0, bias, 0, y, 0);
+            Conv2dPasses.backwardData(winograd, g, dy, 0, w, 0, dx, 0, true);
+            Conv2dPasses.backwardWeights(winograd, g, x, 0, dy, 0, dw, 0, true);
             Conv2dKernels.backwardBias(g, dy, 0, db, 0);
             double wall = (System.nanoTime() - wall0) / 1e9, cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
             System.out.printf("%s step: wall %.0f ms (%.0f GFLOPS), CPU %.0f ms → %.0f GFLOPS at %d unshared thread(s)%s%n",

@@ -8,13 +8,14 @@ import org.jgluon.engine.Parallel;
 import org.jgluon.engine.kernels.ActivationKernels;
 import org.jgluon.engine.kernels.BroadcastKernels;
 import org.jgluon.engine.kernels.Conv2dGeometry;
-import org.jgluon.engine.kernels.Conv2dKernels;
+import org.jgluon.engine.kernels.Conv2dPasses;
 import org.jgluon.engine.kernels.DropoutKernels;
 import org.jgluon.engine.kernels.ElementwiseKernels;
 import org.jgluon.engine.kernels.ReduceKernels;
 import org.jgluon.engine.kernels.Sgemm;
 import org.jgluon.engine.kernels.SoftmaxCrossEntropyKernels;
 import org.jgluon.engine.kernels.SoftmaxKernels;
+import org.jgluon.engine.ops.ConvOps;
 
 /**
  * Bytes allocated per call of the Vector API kernels outside BatchNorm and pooling, once the JIT
@@ -103,9 +104,10 @@ public final class KernelAllocation {
     private static void conv(Map<String, Runnable> kernels, String name, Conv2dGeometry g) {
         float[] x = random(g.n() * g.c() * g.h() * g.w()), w = random(g.f() * g.colRows());
         float[] y = new float[g.n() * g.f() * g.outPixels()], dx = new float[x.length], dw = new float[w.length];
-        kernels.put(name + " forward", () -> Conv2dKernels.forward(g, x, 0, w, 0, null, 0, y, 0));
-        kernels.put(name + " backward data", () -> Conv2dKernels.backwardData(g, y, 0, w, 0, dx, 0));
-        kernels.put(name + " backward weights", () -> Conv2dKernels.backwardWeights(g, x, 0, y, 0, dw, 0));
+        boolean winograd = ConvOps.usesWinograd(g); // the path a network takes for this layer
+        kernels.put(name + " forward", () -> Conv2dPasses.forward(winograd, g, x, 0, w, 0, null, 0, y, 0));
+        kernels.put(name + " backward data", () -> Conv2dPasses.backwardData(winograd, g, y, 0, w, 0, dx, 0, true));
+        kernels.put(name + " backward weights", () -> Conv2dPasses.backwardWeights(winograd, g, x, 0, y, 0, dw, 0, true));
     }
 
     private static float[] random(int n) {

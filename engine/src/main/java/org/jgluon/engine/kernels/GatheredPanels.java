@@ -30,49 +30,56 @@ public final class GatheredPanels {
      * least n rounded up to 2·VL; any in-range offsets past n) lets the right-edge panel gather too.
      */
     public static Sgemm.BPanels gathered(float[] src, int base, int[] rowOffset, int[] colOffset, int[] runs) {
-        return (pb, pc, kc, jc, nc) -> {
-            int panels = (nc + NR - 1) / NR;
-            for (int q = 0; q < panels; q++) {
-                int j = jc + q * NR, cols = Math.min(NR, nc - q * NR);
-                int dst = q * kc * NR;
-                if (cols < NR && runs != null && edgeRunsFit(src, base, rowOffset, pc, kc, colOffset, runs, j, cols)) {
-                    // the right edge as runs of plain loads too, lanes past column nc zeroed: the
-                    // masked gathers below cost as much as 3 full panels (conv2 at 96, 600
-                    // columns: a third of the packing; conv1's 484 pixels, conv2's 676 at 224)
-                    runPanel(src, base, rowOffset, pc, kc, colOffset, j, Math.min(cols, VL), Math.max(0, cols - VL), pb, dst);
-                    continue;
-                }
-                if (cols < NR && colOffset.length >= j + NR) {
-                    // the right edge, with a table padded to whole panels: gathers, the lanes past
-                    // column nc zeroed (conv1's 121 taps: a scalar edge panel cost 25 % of the pass)
-                    VectorMask<Float> past0 = SPECIES.indexInRange(0, cols).not(), past1 = SPECIES.indexInRange(VL, cols).not();
-                    for (int p = pc; p < pc + kc; p++, dst += NR) {
-                        int at = base + rowOffset[p];
-                        FloatVector.fromArray(SPECIES, src, at, colOffset, j).blend(0f, past0).intoArray(pb, dst);
-                        FloatVector.fromArray(SPECIES, src, at, colOffset, j + VL).blend(0f, past1).intoArray(pb, dst + VL);
-                    }
-                    continue;
-                }
-                if (cols < NR) {
-                    // the right edge of an unpadded table: scalar
-                    for (int p = pc; p < pc + kc; p++, dst += NR) {
-                        int at = base + rowOffset[p];
-                        for (int jj = 0; jj < cols; jj++) pb[dst + jj] = src[at + colOffset[j + jj]];
-                        for (int jj = cols; jj < NR; jj++) pb[dst + jj] = 0f;
-                    }
-                    continue;
-                }
-                if (runs == null || runs[j / VL] < 0 || runs[j / VL + 1] < 0) {
-                    for (int p = pc; p < pc + kc; p++, dst += NR) {
-                        int at = base + rowOffset[p];
-                        FloatVector.fromArray(SPECIES, src, at, colOffset, j).intoArray(pb, dst);
-                        FloatVector.fromArray(SPECIES, src, at, colOffset, j + VL).intoArray(pb, dst + VL);
-                    }
-                    continue;
-                }
-                runPanel(src, base, rowOffset, pc, kc, colOffset, j, VL, VL, pb, dst);
+        return (pb, pc, kc, jc, nc) -> pack(src, base, rowOffset, colOffset, runs, pb, pc, kc, jc, nc);
+    }
+
+    /**
+     * {@link #gathered}'s packing of rows [pc, pc + kc) × columns [jc, jc + nc) into pb, for a caller
+     * that keeps its own {@link Sgemm.BPanels} (a per-thread one allocates nothing per product).
+     */
+    static void pack(float[] src, int base, int[] rowOffset, int[] colOffset, int[] runs, float[] pb, int pc, int kc,
+                     int jc, int nc) {
+        int panels = (nc + NR - 1) / NR;
+        for (int q = 0; q < panels; q++) {
+            int j = jc + q * NR, cols = Math.min(NR, nc - q * NR);
+            int dst = q * kc * NR;
+            if (cols < NR && runs != null && edgeRunsFit(src, base, rowOffset, pc, kc, colOffset, runs, j, cols)) {
+                // the right edge as runs of plain loads too, lanes past column nc zeroed: the
+                // masked gathers below cost as much as 3 full panels (conv2 at 96, 600
+                // columns: a third of the packing; conv1's 484 pixels, conv2's 676 at 224)
+                runPanel(src, base, rowOffset, pc, kc, colOffset, j, Math.min(cols, VL), Math.max(0, cols - VL), pb, dst);
+                continue;
             }
-        };
+            if (cols < NR && colOffset.length >= j + NR) {
+                // the right edge, with a table padded to whole panels: gathers, the lanes past
+                // column nc zeroed (conv1's 121 taps: a scalar edge panel cost 25 % of the pass)
+                VectorMask<Float> past0 = SPECIES.indexInRange(0, cols).not(), past1 = SPECIES.indexInRange(VL, cols).not();
+                for (int p = pc; p < pc + kc; p++, dst += NR) {
+                    int at = base + rowOffset[p];
+                    FloatVector.fromArray(SPECIES, src, at, colOffset, j).blend(0f, past0).intoArray(pb, dst);
+                    FloatVector.fromArray(SPECIES, src, at, colOffset, j + VL).blend(0f, past1).intoArray(pb, dst + VL);
+                }
+                continue;
+            }
+            if (cols < NR) {
+                // the right edge of an unpadded table: scalar
+                for (int p = pc; p < pc + kc; p++, dst += NR) {
+                    int at = base + rowOffset[p];
+                    for (int jj = 0; jj < cols; jj++) pb[dst + jj] = src[at + colOffset[j + jj]];
+                    for (int jj = cols; jj < NR; jj++) pb[dst + jj] = 0f;
+                }
+                continue;
+            }
+            if (runs == null || runs[j / VL] < 0 || runs[j / VL + 1] < 0) {
+                for (int p = pc; p < pc + kc; p++, dst += NR) {
+                    int at = base + rowOffset[p];
+                    FloatVector.fromArray(SPECIES, src, at, colOffset, j).intoArray(pb, dst);
+                    FloatVector.fromArray(SPECIES, src, at, colOffset, j + VL).intoArray(pb, dst + VL);
+                }
+                continue;
+            }
+            runPanel(src, base, rowOffset, pc, kc, colOffset, j, VL, VL, pb, dst);
+        }
     }
 
     /**

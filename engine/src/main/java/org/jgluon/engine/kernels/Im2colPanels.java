@@ -53,6 +53,17 @@ final class Im2colPanels {
     private int base;
     private int[] strideMap = new int[0];
 
+    /**
+     * The three B operands, made once per thread's view and reading its current fields when SGEMM
+     * packs: a closure per product (two per image block) was 8 kB of a step's allocation at 96.
+     */
+    private final Sgemm.BPanels columns = (pb, pc, kc, jc, nc) ->
+            GatheredPanels.pack(src, base, tapOffset, pixelOffset, pixelRuns, pb, pc, kc, jc, nc);
+    private final Sgemm.BPanels columnsTransposed = (pb, pc, kc, jc, nc) ->
+            GatheredPanels.pack(src, base, pixelOffset, tapOffset, tapRuns, pb, pc, kc, jc, nc);
+    private final Sgemm.BPanels columnsTransposedWide = (pb, pc, kc, jc, nc) ->
+            GatheredPanels.pack(src, base, pixelOffset, wideTapOffset, wideTapRuns, pb, pc, kc, jc, nc);
+
     private Im2colPanels(boolean phased) {
         this.phased = phased;
     }
@@ -80,14 +91,14 @@ final class Im2colPanels {
         return t;
     }
 
-    /** op(B) = the column matrix, K × nb·P. */
+    /** op(B) = the column matrix, K × nb·P (of this thread's current images: made once, reads the fields). */
     Sgemm.BPanels columns() {
-        return GatheredPanels.gathered(src, base, tapOffset, pixelOffset, pixelRuns);
+        return columns;
     }
 
     /** op(B) = the column matrix transposed, nb·P × K. */
     Sgemm.BPanels columnsTransposed() {
-        return GatheredPanels.gathered(src, base, pixelOffset, tapOffset, tapRuns);
+        return columnsTransposed;
     }
 
     /**
@@ -109,7 +120,7 @@ final class Im2colPanels {
      * Columns below K get exactly the bits of {@link #columnsTransposed}.
      */
     Sgemm.BPanels columnsTransposedWide() {
-        return GatheredPanels.gathered(src, base, pixelOffset, wideTapOffset, wideTapRuns);
+        return columnsTransposedWide;
     }
 
     /** True when {@link #columnsTransposedWide} reads inside the source (not so for the last images of an x without slack). */

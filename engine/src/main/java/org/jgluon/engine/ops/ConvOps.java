@@ -6,6 +6,7 @@ import org.jgluon.engine.autograd.Autograd;
 import org.jgluon.engine.autograd.GradTarget;
 import org.jgluon.engine.kernels.Conv2dGeometry;
 import org.jgluon.engine.kernels.Conv2dKernels;
+import org.jgluon.engine.kernels.Conv2dPasses;
 import org.jgluon.engine.kernels.Conv2dWinograd;
 
 /** Convolution with autograd (MXNet {@code Convolution}, NCHW). */
@@ -53,30 +54,19 @@ public final class ConvOps {
         boolean winograd = usesWinograd(g); // decided once: forward and backward take the same path
         float[] b = bias == null ? null : bias.data();
         int bOff = bias == null ? 0 : bias.offset();
-        if (winograd) Conv2dWinograd.forward(g, x.data(), x.offset(), w.data(), w.offset(), b, bOff, y.data(), y.offset());
-        else Conv2dKernels.forward(g, x.data(), x.offset(), w.data(), w.offset(), b, bOff, y.data(), y.offset());
+        Conv2dPasses.forward(winograd, g, x.data(), x.offset(), w.data(), w.offset(), b, bOff, y.data(), y.offset());
         return Autograd.recordOp("conv2d", y, dy -> {
             // a first gradient is written over its (undefined) buffer instead of zeroed then added
             // into (GradTarget); every kernel takes the flag
             if (x.requiresGrad()) {
                 GradTarget dx = x.gradTarget();
-                if (winograd) {
-                    Conv2dWinograd.backwardData(g, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset(),
-                            dx.accumulate());
-                } else {
-                    Conv2dKernels.backwardData(g, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset(),
-                            dx.accumulate());
-                }
+                Conv2dPasses.backwardData(winograd, g, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset(),
+                        dx.accumulate());
             }
             if (w.requiresGrad()) {
                 GradTarget dw = w.gradTarget();
-                if (winograd) {
-                    Conv2dWinograd.backwardWeights(g, x.data(), x.offset(), dy.data(), dy.offset(), dw.data(), dw.offset(),
-                            dw.accumulate());
-                } else {
-                    Conv2dKernels.backwardWeights(g, x.data(), x.offset(), dy.data(), dy.offset(), dw.data(), dw.offset(),
-                            dw.accumulate());
-                }
+                Conv2dPasses.backwardWeights(winograd, g, x.data(), x.offset(), dy.data(), dy.offset(), dw.data(), dw.offset(),
+                        dw.accumulate());
             }
             if (bias != null && bias.requiresGrad()) {
                 GradTarget db = bias.gradTarget();
