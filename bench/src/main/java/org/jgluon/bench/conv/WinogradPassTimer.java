@@ -2,6 +2,7 @@ package org.jgluon.bench.conv;
 
 import java.lang.management.ManagementFactory;
 
+import org.jgluon.bench.Stats;
 import org.jgluon.engine.kernels.Conv2dGeometry;
 import org.jgluon.engine.kernels.Conv2dKernels;
 import org.jgluon.engine.kernels.Conv2dWinograd;
@@ -74,7 +75,7 @@ public final class WinogradPassTimer {
                 t.layer(), t.size(), t.batch(), threads, gflop, reps, os.getSystemLoadAverage());
         double[] sum = new double[4];
         for (int i = 0; i < 3; i++) {
-            double wo = median(wall[i][0]), wn = median(wall[i][1]), co = median(cpu[i][0]), cn = median(cpu[i][1]);
+            double wo = Stats.median(wall[i][0]), wn = Stats.median(wall[i][1]), co = Stats.median(cpu[i][0]), cn = Stats.median(cpu[i][1]);
             sum[0] += wo;
             sum[1] += wn;
             sum[2] += co;
@@ -101,9 +102,4 @@ public final class WinogradPassTimer {
     }
 
     /** The median: on a shared machine single repetitions catch other jobs' bursts. */
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

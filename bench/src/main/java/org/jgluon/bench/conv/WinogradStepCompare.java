@@ -3,6 +3,7 @@ package org.jgluon.bench.conv;
 import java.util.Arrays;
 import java.util.Locale;
 
+import org.jgluon.bench.Stats;
 import org.jgluon.bench.step.AlexNets;
 import org.jgluon.bench.step.TrainingStep;
 import org.jgluon.engine.Parallel;
@@ -55,7 +56,7 @@ public final class WinogradStepCompare {
             if (saved == null) System.clearProperty(ConvOps.WINOGRAD_PROPERTY);
             else System.setProperty(ConvOps.WINOGRAD_PROPERTY, saved);
         }
-        double io = median(infer[0]), in = median(infer[1]), to = median(train[0]), tn = median(train[1]);
+        double io = Stats.median(infer[0]), in = Stats.median(infer[1]), to = Stats.median(train[0]), tn = Stats.median(train[1]);
         System.out.printf(Locale.ROOT, "%s res %d batch 128, %d threads, median of %d alternated repetitions; load %s%n",
                 kind.name().toLowerCase(Locale.ROOT), res, Parallel.threads(), reps,
                 String.format(Locale.ROOT, "%.1f", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
@@ -66,9 +67,4 @@ public final class WinogradStepCompare {
                 io, in, io / in, in - io);
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

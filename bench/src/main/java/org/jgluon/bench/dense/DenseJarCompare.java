@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.jgluon.bench.Stats;
 
 /**
  * The dense layer's three products at batch 128, two (or more) builds side by side in ONE JVM:
@@ -90,10 +91,10 @@ public final class DenseJarCompare {
             }
         }
         System.out.printf("%s pass %s (%.2f GFLOP)%n", shape, pass, flops / 1e9);
-        double first = threads == 1 ? median(own[0]) : mean(cpu[0]);
+        double first = threads == 1 ? Stats.median(own[0]) : mean(cpu[0]);
         for (int j = 0; j < n; j++) {
-            double measure = threads == 1 ? median(own[j]) : mean(cpu[j]);
-            double medWall = median(wall[j]);
+            double measure = threads == 1 ? Stats.median(own[j]) : mean(cpu[j]);
+            double medWall = Stats.median(wall[j]);
             // the process CPU clock ticks in 10 ms: its share of the cores means something only over longer runs
             double cpuTotal = mean(cpu[j]) * threads * reps;
             String cpuShare = cpuTotal < 200 ? "  -" : String.format("%3.0f", 100 * mean(cpu[j]) / mean(wall[j]));
@@ -195,12 +196,6 @@ public final class DenseJarCompare {
         float[] a = new float[len];
         for (int i = 0; i < len; i++) a[i] = r.nextFloat() - 0.5f;
         return a;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 
     private static double mean(double[] v) {

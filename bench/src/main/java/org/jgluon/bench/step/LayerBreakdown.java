@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jgluon.bench.Stats;
 import org.jgluon.bench.sgemm.SgemmSideBySide;
 import org.jgluon.engine.Parallel;
 import org.jgluon.engine.Rng;
@@ -88,8 +89,8 @@ public final class LayerBreakdown {
                 }
             }
             double flops = forwardFlops(b, out);
-            rows.add(new Row(category, unit != b ? "BatchNorm+ReLU (fused)" : b.describe(), out.shape(), median(fwd), median(bwd),
-                    median(inf), flops, inputGrad ? 2 * flops : flops, median(fwdCpu), median(bwdCpu)));
+            rows.add(new Row(category, unit != b ? "BatchNorm+ReLU (fused)" : b.describe(), out.shape(), Stats.median(fwd), Stats.median(bwd),
+                    Stats.median(inf), flops, inputGrad ? 2 * flops : flops, Stats.median(fwdCpu), Stats.median(bwdCpu)));
             x = out.detach();
         }
         rows.add(lossRow(step, x, reps));
@@ -111,7 +112,7 @@ public final class LayerBreakdown {
                 bwd[r] = (t2 - t1) / 1e6;
             }
         }
-        return new Row("loss", "SoftmaxCrossEntropy + sum", new int[] {1}, median(fwd), median(bwd), 0, 0, 0, Double.NaN, Double.NaN);
+        return new Row("loss", "SoftmaxCrossEntropy + sum", new int[] {1}, Stats.median(fwd), Stats.median(bwd), 0, 0, 0, Double.NaN, Double.NaN);
     }
 
     private static Row trainerRow(TrainingStep step, int reps) {
@@ -121,7 +122,7 @@ public final class LayerBreakdown {
             step.trainer().step(step.batch());
             if (r >= 0) t[r] = (System.nanoTime() - t0) / 1e6;
         }
-        return new Row("trainer.step", "SGD update of every parameter", new int[0], 0, median(t), 0, 0, 0, Double.NaN, Double.NaN);
+        return new Row("trainer.step", "SGD update of every parameter", new int[0], 0, Stats.median(t), 0, 0, 0, Double.NaN, Double.NaN);
     }
 
     /** Gives a unit's output back to the buffer pool, unless it shares its input's array (Flatten, Dropout at predict). */
@@ -151,12 +152,6 @@ public final class LayerBreakdown {
         Tensor t = Tensor.zeros(shape);
         for (int i = 0; i < t.size(); i++) t.set(i, rng.nextUniform(-1f, 1f));
         return t;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return StepTiming.median(s);
     }
 
     /**

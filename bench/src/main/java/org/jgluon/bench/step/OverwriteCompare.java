@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import org.jgluon.bench.Stats;
 import org.jgluon.engine.Parallel;
 import org.jgluon.engine.Rng;
 import org.jgluon.engine.Tensor;
@@ -74,7 +75,7 @@ public final class OverwriteCompare {
                 cpu.set(m, concat(cpu.get(m), c));
                 if (reps > 0) rows.get(m).addAll(LayerBreakdown.measure(step, reps));
                 System.out.printf(Locale.ROOT, "round %d overwrite=%s: step median %.1f ms wall, %.1f ms CPU%n", r, modes[m],
-                        median(w), median(c));
+                        Stats.median(w), Stats.median(c));
             }
         }
         Autograd.setOverwriteGradients(true);
@@ -82,8 +83,8 @@ public final class OverwriteCompare {
         System.out.printf(Locale.ROOT, "%n%s res %d, %d threads; CPU share of the run %.0f%%, load average %.2f → %.2f%n",
                 kind.id, res, Parallel.threads(), 100 * share, load0, load());
         System.out.printf(Locale.ROOT, "whole step (median of %d): overwrite %.1f ms vs add %.1f ms wall (%.3f×), CPU %.1f vs %.1f ms (%.3f×)%n",
-                wall.get(0).length, median(wall.get(0)), median(wall.get(1)), median(wall.get(0)) / median(wall.get(1)),
-                median(cpu.get(0)), median(cpu.get(1)), median(cpu.get(0)) / median(cpu.get(1)));
+                wall.get(0).length, Stats.median(wall.get(0)), Stats.median(wall.get(1)), Stats.median(wall.get(0)) / Stats.median(wall.get(1)),
+                Stats.median(cpu.get(0)), Stats.median(cpu.get(1)), Stats.median(cpu.get(0)) / Stats.median(cpu.get(1)));
         if (reps == 0) return;
         backwardInterleaved(step, Math.max(9, 3 * reps));
         int units = rows.get(0).size() / rounds;
@@ -100,8 +101,8 @@ public final class OverwriteCompare {
             }
             LayerBreakdown.Row row = rows.get(0).get(u);
             System.out.printf(Locale.ROOT, "%-3d %-30s %-17s %10.2f / %9.2f %10.2f / %9.2f %8.3f%n", u, clip(row.label()),
-                    Arrays.toString(row.outShape()).replace(" ", ""), median(f[0]), median(b[0]), median(f[1]), median(b[1]),
-                    median(b[0]) / median(b[1]));
+                    Arrays.toString(row.outShape()).replace(" ", ""), Stats.median(f[0]), Stats.median(b[0]), Stats.median(f[1]), Stats.median(b[1]),
+                    Stats.median(b[0]) / Stats.median(b[1]));
         }
     }
 
@@ -149,8 +150,8 @@ public final class OverwriteCompare {
             Arrays.sort(ms[0]);
             Arrays.sort(ms[1]);
             System.out.printf(Locale.ROOT, "%-3d %-30s %-17s %8.2f | %8.2f %8.2f | %8.2f %9.3f%n", i, clip(label),
-                    Arrays.toString(out.shape()).replace(" ", ""), ms[0][0], StepTiming.median(ms[0]), ms[1][0],
-                    StepTiming.median(ms[1]), ms[0][0] / ms[1][0]);
+                    Arrays.toString(out.shape()).replace(" ", ""), ms[0][0], Stats.median(ms[0]), ms[1][0],
+                    Stats.median(ms[1]), ms[0][0] / ms[1][0]);
             if (out.storage() != null && out.storage() != leaf.storage()) Recycling.dispose(out);
             x = Autograd.pause(false, () -> u.forward(in)).detach(); // the next unit's input (predict mode: no dropout)
         }
@@ -164,12 +165,6 @@ public final class OverwriteCompare {
         double[] c = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);
         return c;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return StepTiming.median(s);
     }
 
     private static String clip(String s) {

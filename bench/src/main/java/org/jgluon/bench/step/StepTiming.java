@@ -31,7 +31,7 @@ public record StepTiming(int steps, double medianSeconds, double bestSeconds, in
         double cpu = (processCpuNanos() - cpu0) / 1e9, wall = (System.nanoTime() - wall0) / 1e9;
         double[] sorted = Arrays.copyOf(times, n);
         Arrays.sort(sorted);
-        return new StepTiming(n, median(sorted), sorted[0], batch, cpu / n, wall / n);
+        return new StepTiming(n, org.jgluon.bench.Stats.median(sorted), sorted[0], batch, cpu / n, wall / n);
     }
 
     /** The share of {@code threads} cores the process used while timing (1.0 = all of them, all the time). */
@@ -43,11 +43,5 @@ public record StepTiming(int steps, double medianSeconds, double bestSeconds, in
     static long processCpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
-    }
-
-    /** The median of sorted values (mean of the middle two for an even count, as Python's statistics.median). */
-    static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

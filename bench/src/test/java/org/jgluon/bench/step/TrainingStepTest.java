@@ -79,6 +79,7 @@ class TrainingStepTest {
         assertEquals(7, calls[0]);
         assertEquals(5, t.steps());
         assertTrue(t.bestSeconds() <= t.medianSeconds());
-        assertEquals(2.5, StepTiming.median(new double[] {1, 2, 3, 4}), 0);
+        assertEquals(2.5, org.jgluon.bench.Stats.median(new double[] {4, 1, 3, 2}), 0);
+        assertEquals(3.0, org.jgluon.bench.Stats.median(new double[] {5, 1, 3}), 0);
     }
 }
