@@ -231,13 +231,15 @@ public final class Conv2dWinograd {
                                      float[] dmBefore, float beta, float[] du, int us) {
         int c = g.c(), f = g.f(), pieces = TRANSFORM_PIECES, gemms = before == null ? 0 : t.xi();
         int items = gemms + (now == null ? 0 : pieces);
+        // the blocks' layouts, once per region rather than per item
+        Domain vBd = before == null ? null : Domain.of(t, c, before.p()), mBd = before == null ? null : Domain.of(t, f, before.p());
+        Domain vNd = now == null ? null : Domain.of(t, c, now.p()), mNd = now == null ? null : Domain.of(t, f, now.p());
         Parallel.forBlocks(items, 1, (lo, hi) -> {
             for (int it = lo; it < hi; it++) {
                 if (it < gemms) {
                     // dU[ξ] (F × C) += dM[ξ] (F × P) · V[ξ]ᵀ, V stored C × P
-                    Domain vd = Domain.of(t, c, before.p()), md = Domain.of(t, f, before.p());
-                    Sgemm.sgemm(false, true, f, c, before.p(), 1f, dmBefore, it * md.xs(), md.rs(), vBefore, it * vd.xs(),
-                            vd.rs(), beta, du, it * us, c);
+                    Sgemm.sgemm(false, true, f, c, before.p(), 1f, dmBefore, it * mBd.xs(), mBd.rs(), vBefore, it * vBd.xs(),
+                            vBd.rs(), beta, du, it * us, c);
                     continue;
                 }
                 // channels and filters interleaved in proportion, so that each piece holds its share of
@@ -245,9 +247,8 @@ public final class Conv2dWinograd {
                 int piece = it - gemms, lo2 = (int) ((long) piece * (c + f) / pieces);
                 int hi2 = (int) ((long) (piece + 1) * (c + f) / pieces);
                 int c0 = (int) ((long) lo2 * c / (c + f)), c1 = (int) ((long) hi2 * c / (c + f));
-                Domain vd = Domain.of(t, c, now.p()), md = Domain.of(t, f, now.p());
-                if (c0 < c1) inputs(g, t, now, x, xOff, c0, c1, vNow, vd, planes);
-                if (lo2 - c0 < hi2 - c1) outputGradients(g, t, now, dy, dyOff, lo2 - c0, hi2 - c1, dmNow, md);
+                if (c0 < c1) inputs(g, t, now, x, xOff, c0, c1, vNow, vNd, planes);
+                if (lo2 - c0 < hi2 - c1) outputGradients(g, t, now, dy, dyOff, lo2 - c0, hi2 - c1, dmNow, mNd);
             }
         });
     }
