@@ -110,7 +110,7 @@ public final class Parallel {
         if (block <= 0) throw new IllegalArgumentException("Parallel.forBlocks: block must be positive, got " + block);
         int blocks = (int) ((n + (long) block - 1) / block);
         if (blocks <= 1 || threads <= 1 || IN_WORKER.get()) {
-            for (int b = 0; b < blocks; b++) body.run(b * block, (int) Math.min(n, (long) (b + 1) * block));
+            WorkerPool.runTask(body, n, 1, block, blocks, 0); // every block in order, in this thread
             return;
         }
         // a task is one block, or a run of consecutive blocks past the pool's task limit

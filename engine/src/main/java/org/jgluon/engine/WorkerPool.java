@@ -34,10 +34,11 @@ final class WorkerPool {
     /** While spinning, how often to yield the core ({@link #spinUntil}). */
     private static final long YIELD_NANOS = 50_000;
 
-    /** A region's tasks are indexed by 20 bits (more are grouped by {@link Parallel}). */
-    static final int MAX_TASKS = (1 << 20) - 1;
-    private static final long TASK_MASK = (1 << 20) - 1;
+    /** Where the task count and the generation start in {@link #state}; the next task is below. */
     private static final int COUNT_SHIFT = 20, GEN_SHIFT = 40;
+    private static final long TASK_MASK = (1L << COUNT_SHIFT) - 1;
+    /** A region's tasks are indexed by 20 bits (more blocks are grouped into tasks by {@link Parallel}). */
+    static final int MAX_TASKS = (int) TASK_MASK;
 
     private final Worker[] workers;
     /** Spinning pays only when every thread has a core; otherwise idle threads park at once. */
@@ -150,8 +151,8 @@ final class WorkerPool {
         }
     }
 
-    /** Task t of a region ({@link #run}'s contract). */
-    private static void runTask(Parallel.RangeBody body, int n, int count, int block, int per, int t) {
+    /** Task t of a region ({@link #run}'s contract); {@link Parallel} runs small loops inline through it. */
+    static void runTask(Parallel.RangeBody body, int n, int count, int block, int per, int t) {
         if (block == 0) {
             body.run(Parallel.chunkStart(n, count, t), Parallel.chunkStart(n, count, t + 1));
             return;
@@ -191,8 +192,8 @@ final class WorkerPool {
 
     /**
      * Spins until {@code done} holds or {@link #SPIN_NANOS} have passed; true when {@code done}.
-     * Every {@link #YIELD_NANOS} the spinner offers its core to other runnable threads, so that
-     * on a busy machine (other processes, the JIT, GC) spinning costs them little.
+     * Every {@link #YIELD_NANOS} the spinner offers its core to other runnable threads (other
+     * processes, the JIT, GC), so that spinning does not hold a core they are waiting for.
      */
     private boolean spinUntil(BooleanSupplier done) {
         if (!spin) return done.getAsBoolean();

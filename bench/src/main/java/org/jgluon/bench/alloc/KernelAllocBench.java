@@ -30,10 +30,11 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Bytes allocated per call of each kernel of the AlexNet-BN training step at 96 (batch 128), in
- * steady state: run with {@code -prof gc} and read {@code gc.alloc.rate.norm} (B/op). Every
- * buffer is made once in setup, so what a kernel allocates per call is its own: a closure, a
- * per-call record, a boxed vector (C2 failed to keep one in a register), or the thread pool's
- * per-region objects. The whole step is {@code StepBench.train} (per image: × 128 per step).
+ * steady state: run with {@code -prof gc} and read {@code gc.alloc.rate.norm} (B/op). Every buffer
+ * is made once in setup, so what a kernel allocates per call is its own: a closure, a per-call
+ * record, or a boxed vector (C2 failed to keep one in a register); the thread pool allocates
+ * nothing per region ({@code baseline-region}). The whole step is {@code StepBench.train} (per
+ * image: × 128 per step); the other kernels, without JMH: {@link org.jgluon.bench.step.KernelAllocation}.
  *
  * <pre>
  *   ./jgluon bench jmh KernelAllocBench -prof gc

@@ -22,7 +22,9 @@ import org.jgluon.engine.ops.ConvOps;
  * has settled: the way to find which kernel boxes vectors (C2 failed to keep them in registers)
  * without a whole training step. Each kernel runs {@code calls} times untimed, then is measured
  * over as many calls; a kernel whose hot loop is compiled without boxing reports 0 B/call (a few
- * bytes can be the thread pool's bookkeeping).
+ * bytes can be the kernel's closure per parallel loop). A quick scan without JMH over the
+ * element-wise, reduction and softmax kernels; the AlexNet kernels under JMH's {@code -prof gc}
+ * (the check issue 6 names) are {@link org.jgluon.bench.alloc.KernelAllocBench}.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \

@@ -47,22 +47,13 @@ public final class LayerBreakdown {
     /** Times every unit {@code reps} times (median) after one untimed run; the step must have trained once. */
     public static List<Row> measure(TrainingStep step, int reps) {
         List<Row> rows = new ArrayList<>();
-        Sequential net = step.net();
         Tensor x = step.input();
         Rng rng = new Rng(7);
-        for (int i = 0; i < net.size(); i++) {
-            Block b = net.get(i);
-            Block unit = b;
-            String category = category(b);
-            if (b instanceof BatchNorm bn && i + 1 < net.size() && net.get(i + 1) instanceof Activation a
-                    && a.type().equals("relu")) {
-                unit = new Sequential().add(bn, a); // Sequential fuses the pair, as in the whole network
-                category = "BatchNorm+ReLU";
-                i++;
-            }
+        for (Unit unit : units(step.net())) {
+            Block b = unit.first();
             Tensor in = x;
             boolean inputGrad = x != step.input();
-            Block u = unit;
+            Block u = unit.block();
             Tensor out = Autograd.record(() -> u.forward(prepared(in, inputGrad)));
             Tensor head = random(rng, out.shape());
             double[] fwd = new double[reps], bwd = new double[reps], inf = new double[reps], fwdCpu = new double[reps],
@@ -89,8 +80,8 @@ public final class LayerBreakdown {
                 }
             }
             double flops = forwardFlops(b, out);
-            rows.add(new Row(category, unit != b ? "BatchNorm+ReLU (fused)" : b.describe(), out.shape(), Stats.median(fwd), Stats.median(bwd),
-                    Stats.median(inf), flops, inputGrad ? 2 * flops : flops, Stats.median(fwdCpu), Stats.median(bwdCpu)));
+            rows.add(new Row(unit.category(), unit.label(), out.shape(), Stats.median(fwd), Stats.median(bwd), Stats.median(inf),
+                    flops, inputGrad ? 2 * flops : flops, Stats.median(fwdCpu), Stats.median(bwdCpu)));
             x = out.detach();
         }
         rows.add(lossRow(step, x, reps));
@@ -136,6 +127,29 @@ public final class LayerBreakdown {
         return inputGrad ? leaf.attachGrad() : leaf;
     }
 
+    /**
+     * A part of the network timed on its own: one block, or a BatchNorm with the ReLU after it as
+     * one fused unit (Sequential fuses the pair, as in the whole network). {@code index} is the
+     * position of its first block.
+     */
+    record Unit(int index, Block first, Block block, String label, String category) {}
+
+    /** The network's units, in order ({@link Unit}). */
+    static List<Unit> units(Sequential net) {
+        List<Unit> units = new ArrayList<>();
+        for (int i = 0; i < net.size(); i++) {
+            Block b = net.get(i);
+            if (b instanceof BatchNorm bn && i + 1 < net.size() && net.get(i + 1) instanceof Activation a
+                    && a.type().equals("relu")) {
+                units.add(new Unit(i, b, new Sequential().add(bn, a), "BatchNorm+ReLU (fused)", "BatchNorm+ReLU"));
+                i++;
+            } else {
+                units.add(new Unit(i, b, b, b.describe(), category(b)));
+            }
+        }
+        return units;
+    }
+
     private static String category(Block b) {
         String name = b.getClass().getSimpleName();
         String d = b.describe();
@@ -148,7 +162,8 @@ public final class LayerBreakdown {
         return w == null ? 0 : 2.0 * out.size() * (w.size() / w.dim(0));
     }
 
-    private static Tensor random(Rng rng, int[] shape) {
+    /** A tensor of the shape, uniform in [−1, 1) from rng (a head gradient). */
+    static Tensor random(Rng rng, int[] shape) {
         Tensor t = Tensor.zeros(shape);
         for (int i = 0; i < t.size(); i++) t.set(i, rng.nextUniform(-1f, 1f));
         return t;

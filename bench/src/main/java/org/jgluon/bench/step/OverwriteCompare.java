@@ -11,10 +11,7 @@ import org.jgluon.engine.Rng;
 import org.jgluon.engine.Tensor;
 import org.jgluon.engine.autograd.Autograd;
 import org.jgluon.engine.memory.Recycling;
-import org.jgluon.gluon.nn.Activation;
-import org.jgluon.gluon.nn.BatchNorm;
 import org.jgluon.gluon.nn.Block;
-import org.jgluon.gluon.nn.Sequential;
 
 /**
  * Old vs new in one JVM: the training step and the per-layer breakdown with a backward's first
@@ -115,25 +112,14 @@ public final class OverwriteCompare {
     private static void backwardInterleaved(TrainingStep step, int reps) {
         System.out.printf(Locale.ROOT, "%nbackward alone, overwrite on/off alternating, %d reps each: min | median ms%n", reps);
         System.out.printf(Locale.ROOT, "%-3s %-30s %-17s %19s %19s %9s%n", "#", "unit", "output", "overwrite", "add", "min ratio");
-        Sequential net = step.net();
         Tensor x = step.input();
         Rng rng = new Rng(7);
-        for (int i = 0; i < net.size(); i++) {
-            Block b = net.get(i);
-            Block unit = b;
-            String label = b.describe();
-            if (b instanceof BatchNorm bn && i + 1 < net.size() && net.get(i + 1) instanceof Activation a
-                    && a.type().equals("relu")) {
-                unit = new Sequential().add(bn, a);
-                label = "BatchNorm+ReLU (fused)";
-                i++;
-            }
-            Block u = unit;
+        for (LayerBreakdown.Unit unit : LayerBreakdown.units(step.net())) {
+            Block u = unit.block();
             Tensor in = x;
             Tensor leaf = in == step.input() ? in.detach() : in.detach().attachGrad();
             Tensor out = Autograd.record(() -> u.forward(leaf));
-            Tensor head = Tensor.zeros(out.shape());
-            for (int k = 0; k < head.size(); k++) head.set(k, rng.nextUniform(-1f, 1f));
+            Tensor head = LayerBreakdown.random(rng, out.shape());
             double[][] ms = new double[2][reps];
             for (int r = -2; r < reps; r++) {
                 for (int m = 0; m < 2; m++) {
@@ -149,7 +135,7 @@ public final class OverwriteCompare {
             Autograd.setOverwriteGradients(true);
             Arrays.sort(ms[0]);
             Arrays.sort(ms[1]);
-            System.out.printf(Locale.ROOT, "%-3d %-30s %-17s %8.2f | %8.2f %8.2f | %8.2f %9.3f%n", i, clip(label),
+            System.out.printf(Locale.ROOT, "%-3d %-30s %-17s %8.2f | %8.2f %8.2f | %8.2f %9.3f%n", unit.index(), clip(unit.label()),
                     Arrays.toString(out.shape()).replace(" ", ""), ms[0][0], Stats.median(ms[0]), ms[1][0],
                     Stats.median(ms[1]), ms[0][0] / ms[1][0]);
             if (out.storage() != null && out.storage() != leaf.storage()) Recycling.dispose(out);
